@@ -1,0 +1,1 @@
+//! Checks: pure functions from observations to findings, one module per stage.

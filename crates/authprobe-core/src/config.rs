@@ -1,0 +1,143 @@
+//! The validated scan configuration: the engine's only input.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// How strictly a family of checks (MCP or RFC) is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FamilyMode {
+    /// The family is skipped.
+    Off,
+    /// Default severities.
+    #[default]
+    BestEffort,
+    /// SHOULD-level findings of the family are raised one step.
+    Strict,
+}
+
+impl FamilyMode {
+    /// Kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FamilyMode::Off => "off",
+            FamilyMode::BestEffort => "best-effort",
+            FamilyMode::Strict => "strict",
+        }
+    }
+}
+
+/// What the scan may do to the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScanMode {
+    /// Anonymous GET/POST/OPTIONS only; creates no state on the target.
+    #[default]
+    Passive,
+    /// May register clients and start authorization requests (and cleans up).
+    Active,
+}
+
+/// A validated scan configuration. Build it with [`ScanConfig::new`] and adjust fields.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// The MCP endpoint to scan.
+    pub target: Url,
+    /// Extra headers sent on every request to the target (`-H`).
+    pub headers: Vec<(String, String)>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Overall deadline for the whole scan.
+    pub deadline: Duration,
+    /// Follow redirects of the target URL (up to 5).
+    pub follow_redirects: bool,
+    /// Accept invalid TLS certificates.
+    pub insecure: bool,
+    /// Let document-derived URLs reach private and loopback addresses.
+    pub allow_private_issuers: bool,
+    /// Body cap per response, in bytes.
+    pub body_cap: usize,
+    /// MCP check family.
+    pub mcp_mode: FamilyMode,
+    /// RFC check family.
+    pub rfc_mode: FamilyMode,
+    /// Passive or active.
+    pub mode: ScanMode,
+    /// A bearer token for authenticated checks.
+    pub bearer_token: Option<String>,
+    /// Force this MCP protocol version instead of detecting one.
+    pub protocol_version: Option<String>,
+    /// The command line to echo in reports (redacted when rendered).
+    pub command_line: String,
+}
+
+/// Default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(8);
+/// Default overall deadline.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+/// Default body cap: 1 MiB.
+pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
+
+impl ScanConfig {
+    /// A configuration with every default for `target`.
+    pub fn new(target: Url) -> Self {
+        ScanConfig {
+            target,
+            headers: Vec::new(),
+            timeout: DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+            follow_redirects: true,
+            insecure: false,
+            allow_private_issuers: false,
+            body_cap: DEFAULT_BODY_CAP,
+            mcp_mode: FamilyMode::default(),
+            rfc_mode: FamilyMode::default(),
+            mode: ScanMode::default(),
+            bearer_token: None,
+            protocol_version: None,
+            command_line: String::new(),
+        }
+    }
+}
+
+/// Why a target URL cannot be scanned.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TargetError {
+    /// Not a URL at all.
+    #[error("`{input}` is not a valid URL ({reason}); give an absolute URL such as https://example.com/mcp")]
+    Unparseable {
+        /// What the user typed.
+        input: String,
+        /// The parser's complaint.
+        reason: String,
+    },
+    /// A URL with a scheme other than http or https.
+    #[error("`{input}` uses the scheme `{scheme}`; authprobe scans http:// and https:// MCP endpoints")]
+    UnsupportedScheme {
+        /// What the user typed.
+        input: String,
+        /// The scheme found.
+        scheme: String,
+    },
+}
+
+/// Parses and validates a target URL given by the user.
+pub fn parse_target(input: &str) -> Result<Url, TargetError> {
+    let url = Url::parse(input.trim()).map_err(|e| TargetError::Unparseable {
+        input: input.to_string(),
+        reason: e.to_string(),
+    })?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        "http" | "https" => Err(TargetError::Unparseable {
+            input: input.to_string(),
+            reason: "no host".to_string(),
+        }),
+        other => Err(TargetError::UnsupportedScheme {
+            input: input.to_string(),
+            scheme: other.to_string(),
+        }),
+    }
+}

@@ -1,0 +1,1 @@
+//! Probes: one module per stage; they perform I/O and return observations.

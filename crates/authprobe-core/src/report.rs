@@ -1,0 +1,366 @@
+//! The scan result: outcome, steps, findings, exchanges, and the primary-finding rule.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Code;
+use crate::http::{Exchange, ExchangeId};
+
+/// Version of the JSON report layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The funnel stages, in the order a client walks them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// 1: the unauthenticated request and its challenge.
+    Challenge,
+    /// 2: MCP transport and lifecycle.
+    Transport,
+    /// 3: RFC 9728 protected resource metadata.
+    Prm,
+    /// 4: authorization server metadata.
+    AuthServer,
+    /// 5: token endpoint readiness.
+    Token,
+    /// 6: client registration.
+    Registration,
+    /// 7: the authenticated session.
+    Session,
+}
+
+impl Stage {
+    /// Every stage in funnel order.
+    pub const ALL: [Stage; 7] = [
+        Stage::Challenge,
+        Stage::Transport,
+        Stage::Prm,
+        Stage::AuthServer,
+        Stage::Token,
+        Stage::Registration,
+        Stage::Session,
+    ];
+
+    /// Stage number, 1 to 7.
+    pub fn number(self) -> u8 {
+        self as u8 + 1
+    }
+
+    /// Human title of the stage.
+    pub fn title(self) -> &'static str {
+        match self {
+            Stage::Challenge => "Challenge",
+            Stage::Transport => "MCP transport",
+            Stage::Prm => "Protected resource metadata",
+            Stage::AuthServer => "Authorization server metadata",
+            Stage::Token => "Token endpoint",
+            Stage::Registration => "Client registration",
+            Stage::Session => "Authenticated session",
+        }
+    }
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// An observation; never fails a gate.
+    Info,
+    /// SHOULD-level or best practice.
+    Low,
+    /// Breaks some clients, or a compatibility hazard.
+    Medium,
+    /// A conforming client cannot get in, or a security MUST is broken.
+    High,
+}
+
+impl Severity {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+
+    /// One step up (strict mode); `high` stays `high`, `info` stays `info`.
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::Low => Severity::Medium,
+            Severity::Medium | Severity::High => Severity::High,
+            Severity::Info => Severity::Info,
+        }
+    }
+}
+
+/// The one-word answer of a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Auth is required and discovery works.
+    ProtectedOk,
+    /// Auth is required and a conforming client cannot (reliably) get in.
+    ProtectedBroken,
+    /// The server answers MCP without credentials (neutral: auth is optional in MCP).
+    NoAuth,
+    /// 401/403 with a non-OAuth scheme and no OAuth discovery.
+    NonOauthAuth,
+    /// The URL redirects elsewhere.
+    Redirected,
+    /// No MCP endpoint at this URL.
+    NotMcp,
+    /// DNS, connection or TLS failure.
+    Unreachable,
+    /// Nothing answered in time.
+    Timeout,
+}
+
+impl Outcome {
+    /// Kebab-case name, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::ProtectedOk => "protected-ok",
+            Outcome::ProtectedBroken => "protected-broken",
+            Outcome::NoAuth => "no-auth",
+            Outcome::NonOauthAuth => "non-oauth-auth",
+            Outcome::Redirected => "redirected",
+            Outcome::NotMcp => "not-mcp",
+            Outcome::Unreachable => "unreachable",
+            Outcome::Timeout => "timeout",
+        }
+    }
+
+    /// True when the scan learned nothing about the server (exit code 3).
+    pub fn is_failure_to_scan(self) -> bool {
+        matches!(self, Outcome::Unreachable | Outcome::Timeout)
+    }
+}
+
+/// One judged deviation, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Catalog code.
+    pub code: Code,
+    /// Effective severity (after `--mcp/--rfc strict`).
+    pub severity: Severity,
+    /// 0.0–1.0: how directly the observation proves it.
+    pub confidence: f32,
+    /// Stage that raised it.
+    pub stage: Stage,
+    /// What was seen and what was expected, in plain words.
+    pub evidence: String,
+    /// Exchanges that prove it.
+    pub exchange_ids: Vec<ExchangeId>,
+    /// The finding this one is a consequence of, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caused_by: Option<Code>,
+}
+
+impl Finding {
+    /// A finding with the catalog's default severity and confidence.
+    pub fn new(code: Code, evidence: impl Into<String>, exchange_ids: Vec<ExchangeId>) -> Self {
+        let entry = code.entry();
+        Finding {
+            code,
+            severity: entry.severity,
+            confidence: entry.confidence,
+            stage: entry.stage,
+            evidence: evidence.into(),
+            exchange_ids,
+            caused_by: None,
+        }
+    }
+
+    /// Marks this finding as a consequence of `cause`.
+    pub fn caused_by(mut self, cause: Code) -> Self {
+        self.caused_by = Some(cause);
+        self
+    }
+
+    /// Overrides the confidence.
+    pub fn with_confidence(mut self, confidence: f32) -> Self {
+        self.confidence = confidence;
+        self
+    }
+}
+
+/// Verdict of one step of the funnel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum StepStatus {
+    /// Checked and fine.
+    Pass,
+    /// Checked: a finding at `high` (or `medium`) severity.
+    Fail,
+    /// Checked: only `low` findings.
+    Warn,
+    /// Not checked; `detail` says why.
+    Skip,
+}
+
+impl StepStatus {
+    /// Uppercase label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Pass => "PASS",
+            StepStatus::Fail => "FAIL",
+            StepStatus::Warn => "WARN",
+            StepStatus::Skip => "SKIP",
+        }
+    }
+}
+
+/// One line of the funnel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// Stable identifier, e.g. `challenge`.
+    pub id: String,
+    /// Stage it belongs to.
+    pub stage: Stage,
+    /// Human name.
+    pub name: String,
+    /// Verdict.
+    pub status: StepStatus,
+    /// One-line reason.
+    pub detail: String,
+    /// Exchanges this step sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchange_ids: Vec<ExchangeId>,
+}
+
+/// One PRM candidate URL and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrmCandidate {
+    /// `header`, `path-suffix` or `root`.
+    pub source: String,
+    /// The URL fetched.
+    pub url: String,
+    /// The exchange that fetched it (absent when it could not be built).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_id: Option<ExchangeId>,
+    /// HTTP status, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// True when it yielded a usable RFC 9728 document.
+    pub usable: bool,
+    /// True for the candidate a MCP 2025-11-25 client would use.
+    pub chosen: bool,
+}
+
+/// What the scan learned about the OAuth discovery path.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuthDiscovery {
+    /// The `resource_metadata` URL from the challenge, resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_metadata: Option<String>,
+    /// Every PRM candidate, in client order.
+    pub prm_candidates: Vec<PrmCandidate>,
+    /// The `resource` of the chosen document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// `authorization_servers` of the chosen document.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorization_servers: Vec<String>,
+    /// `scopes_supported` of the chosen document.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes_supported: Vec<String>,
+    /// The scope named by the challenge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge_scope: Option<String>,
+}
+
+/// The MCP revision spoken, as far as the scan could tell.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProtocolInfo {
+    /// `2026-07-28`, `2025-stateful`, `2024-11-05-sse`, or `unknown`.
+    pub era: String,
+    /// The version from the initialize result, if one was seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negotiated_version: Option<String>,
+    /// The version the scan offered.
+    pub requested_version: String,
+}
+
+/// Everything a scan produced. Renderers turn it into bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Layout version of this structure.
+    pub schema_version: u32,
+    /// Version of authprobe that produced it.
+    pub tool_version: String,
+    /// The command line, as the user typed it (redacted when rendered).
+    pub command: String,
+    /// The URL scanned.
+    pub target: String,
+    /// `passive`, `active` or `token`.
+    pub mode: String,
+    /// MCP family setting.
+    pub mcp_mode: String,
+    /// RFC family setting.
+    pub rfc_mode: String,
+    /// RFC 3339 start time.
+    pub timestamp: String,
+    /// Wall time of the scan.
+    pub duration_ms: f64,
+    /// The one-word answer.
+    pub outcome: Outcome,
+    /// Whether the MCP endpoint demanded credentials (unknown when it never answered).
+    pub auth_required: Option<bool>,
+    /// Whether the PRM a client would use is usable.
+    pub prm_ok: bool,
+    /// Whether a conforming client can find its authorization server.
+    pub oauth_discovery_viable: bool,
+    /// Whether authorization server metadata was validated (stage 4; false until it runs).
+    pub authz_server_metadata_ok: bool,
+    /// MCP revision information.
+    pub protocol: ProtocolInfo,
+    /// Discovery facts.
+    pub auth_discovery: AuthDiscovery,
+    /// The funnel.
+    pub steps: Vec<Step>,
+    /// Every finding, in deterministic order (stage, then catalog order).
+    pub findings: Vec<Finding>,
+    /// Code of the primary finding (see [`primary_finding`]).
+    pub primary_finding: Option<Code>,
+    /// Every exchange, by id.
+    pub exchanges: Vec<Exchange>,
+    /// Tools listed by the server (filled by the transport stage).
+    #[serde(default)]
+    pub tools: Vec<serde_json::Value>,
+}
+
+impl Report {
+    /// The exchange with this id.
+    pub fn exchange(&self, id: ExchangeId) -> Option<&Exchange> {
+        self.exchanges.iter().find(|e| e.id == id)
+    }
+
+    /// The primary finding, if any.
+    pub fn primary(&self) -> Option<&Finding> {
+        let code = self.primary_finding?;
+        self.findings.iter().find(|f| f.code == code)
+    }
+
+    /// The highest severity among findings.
+    pub fn worst_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+/// Chooses the primary finding: among findings at `low` or above that are not a
+/// consequence of another, the highest severity, then the highest confidence,
+/// then the earliest stage, then catalog order (root causes are listed first).
+pub fn primary_finding(findings: &[Finding]) -> Option<Code> {
+    findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Low && f.caused_by.is_none())
+        .min_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(b.confidence.total_cmp(&a.confidence))
+                .then(a.stage.cmp(&b.stage))
+                .then(a.code.index().cmp(&b.code.index()))
+        })
+        .map(|f| f.code)
+}
