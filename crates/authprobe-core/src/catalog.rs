@@ -143,3 +143,9 @@ pub struct Entry {
 }
 
 mod entries;
+mod markdown;
+
+pub use markdown::{explain_text, findings_markdown};
+
+#[cfg(test)]
+mod tests;

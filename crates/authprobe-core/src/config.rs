@@ -114,7 +114,9 @@ pub enum TargetError {
         reason: String,
     },
     /// A URL with a scheme other than http or https.
-    #[error("`{input}` uses the scheme `{scheme}`; authprobe scans http:// and https:// MCP endpoints")]
+    #[error(
+        "`{input}` uses the scheme `{scheme}`; authprobe scans http:// and https:// MCP endpoints"
+    )]
     UnsupportedScheme {
         /// What the user typed.
         input: String,

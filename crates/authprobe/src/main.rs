@@ -1,1 +1,65 @@
-fn main() {}
+//! `authprobe`: tells you exactly why an MCP client cannot get into your MCP server.
+
+mod cli;
+mod exit;
+mod explain_cmd;
+mod lab_cmd;
+mod scan_cmd;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::exit::{Failure, EXIT_ERROR};
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            match err.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = err.print();
+                    std::process::exit(0);
+                }
+                _ => {
+                    let rendered = err.render().to_string();
+                    let first = rendered
+                        .lines()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or("invalid arguments")
+                        .trim_start_matches("error: ");
+                    eprintln!("error: {first} (see `authprobe --help`)");
+                    std::process::exit(EXIT_ERROR);
+                }
+            }
+        }
+    };
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            EXIT_ERROR
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: Cli) -> Result<i32, Failure> {
+    match cli.command {
+        Command::Scan(args) => runtime()?.block_on(scan_cmd::run(*args)),
+        Command::Demo(args) => runtime()?.block_on(lab_cmd::demo(args)),
+        Command::Lab(args) => runtime()?.block_on(lab_cmd::lab(args)),
+        Command::Explain(args) => explain_cmd::run(args),
+        Command::Mcp => Err(Failure::not_yet("`authprobe mcp`")),
+        Command::Diff { .. } => Err(Failure::not_yet("`authprobe diff`")),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(format!("cannot start the async runtime: {e}")))
+}

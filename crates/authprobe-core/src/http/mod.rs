@@ -1,8 +1,35 @@
 //! The recording HTTP client: every request to a target becomes an [`Exchange`].
 
+mod body;
+mod client;
+mod connect;
 mod exchange;
+pub mod guard;
+mod redirect;
+mod tls;
+mod transfer;
 
 pub use exchange::{
     ErrorKind, Exchange, ExchangeError, ExchangeId, Header, RecordedRequest, RecordedResponse,
     Timing,
 };
+
+pub use body::{BodyRead, StopWhen};
+pub use client::{
+    Client, ClientConfig, ClientError, Fetched, RequestSpec, Trust, DEFAULT_BODY_CAP,
+};
+pub use guard::{AddressClass, NetworkClass};
+pub use redirect::{RedirectPolicy, RedirectStop};
+pub use transfer::HEADER_CAP;
+
+#[cfg(test)]
+mod test_server;
+
+#[cfg(test)]
+mod client_tests;
+
+#[cfg(test)]
+mod redirect_tests;
+
+#[cfg(test)]
+mod tls_tests;

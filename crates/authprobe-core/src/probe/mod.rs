@@ -1,1 +1,11 @@
-//! Probes: one module per stage; they perform I/O and return observations.
+//! Probes: they build requests, send them through the recording client, and turn
+//! the exchanges into observations ("facts") that the pure checks judge.
+
+pub mod challenge;
+pub mod prm;
+mod trace;
+
+pub use trace::{Recorded, Trace};
+
+/// The MCP revision the probes offer when none is forced.
+pub const DEFAULT_PROTOCOL_VERSION: &str = "2025-11-25";

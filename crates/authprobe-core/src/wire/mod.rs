@@ -1,1 +1,15 @@
 //! Wire-format parsers: each takes bytes or strings at the boundary and returns typed values.
+//!
+//! Everything here is a pure function of its input (no I/O) and never panics,
+//! whatever the input; each module carries its own tests.
+
+pub mod fields;
+pub mod jsonrpc;
+pub mod prm;
+pub mod resource;
+pub mod sse;
+pub mod wellknown;
+pub mod www_authenticate;
+
+#[cfg(test)]
+mod robustness_tests;

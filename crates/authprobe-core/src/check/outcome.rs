@@ -1,0 +1,157 @@
+//! Turning findings into the scan's answer: consequence links, family modes,
+//! ordering, the outcome, and the funnel steps.
+
+use crate::catalog::{Code, Family, Strength};
+use crate::config::FamilyMode;
+use crate::http::ErrorKind;
+use crate::probe::challenge::{Answer, ChallengeFacts, ChallengeState};
+use crate::probe::Trace;
+use crate::report::{Finding, Outcome, Severity, Stage};
+
+use super::challenge::is_not_mcp;
+use super::prm::PrmVerdict;
+
+/// Links findings that are consequences of a root cause to it, so they are not counted twice.
+pub fn link_consequences(findings: &mut [Finding]) {
+    let present = |code: Code, list: &[Finding]| list.iter().any(|f| f.code == code);
+    if present(Code::AuthRequiredButNotAdvertised, findings) {
+        for f in findings.iter_mut() {
+            if matches!(
+                f.code,
+                Code::DiscoveryNoWwwAuthenticate
+                    | Code::OauthDiscoveryUnavailable
+                    | Code::PrmHttpStatusNot200
+            ) {
+                f.caused_by = Some(Code::AuthRequiredButNotAdvertised);
+            }
+        }
+    }
+    if present(Code::DiscoveryResourceMetadataInvalid, findings) {
+        for f in findings.iter_mut() {
+            if f.code == Code::OauthDiscoveryUnavailable && f.caused_by.is_none() {
+                f.caused_by = Some(Code::DiscoveryResourceMetadataInvalid);
+            }
+        }
+    }
+}
+
+/// Applies `--mcp` / `--rfc`: `off` drops the family, `strict` raises its SHOULD-level findings.
+pub fn apply_family_modes(
+    findings: Vec<Finding>,
+    mcp: FamilyMode,
+    rfc: FamilyMode,
+) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let entry = f.code.entry();
+            let mode = match entry.family {
+                Family::Mcp => mcp,
+                Family::Rfc => rfc,
+                Family::Policy => FamilyMode::BestEffort,
+            };
+            match mode {
+                FamilyMode::Off => None,
+                FamilyMode::Strict if entry.strength == Strength::Should => {
+                    f.severity = f.severity.raised();
+                    Some(f)
+                }
+                _ => Some(f),
+            }
+        })
+        .collect()
+}
+
+/// Deterministic order: stage, then catalog order; one finding per code per stage
+/// (evidence of duplicates is merged).
+pub fn order_and_merge(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::new();
+    for f in findings {
+        if let Some(existing) = merged.iter_mut().find(|m| m.code == f.code) {
+            existing.evidence.push(' ');
+            existing.evidence.push_str(&f.evidence);
+            for id in f.exchange_ids {
+                if !existing.exchange_ids.contains(&id) {
+                    existing.exchange_ids.push(id);
+                }
+            }
+            existing.severity = existing.severity.max(f.severity);
+            if existing.caused_by.is_none() {
+                existing.caused_by = f.caused_by;
+            }
+        } else {
+            merged.push(f);
+        }
+    }
+    merged.sort_by_key(|f| (f.stage, f.code.index()));
+    merged
+}
+
+/// The one-word answer of the scan.
+pub fn outcome(
+    facts: &ChallengeFacts,
+    verdict: &PrmVerdict,
+    trace: &Trace,
+    findings: &[Finding],
+) -> Outcome {
+    let Some(init) = trace.last_of(&facts.initialize) else {
+        return Outcome::Unreachable;
+    };
+    let redirected = facts.initialize.redirected();
+    if init.response.is_none() {
+        return match init.error.as_ref().map(|e| e.kind) {
+            Some(ErrorKind::Timeout) => Outcome::Timeout,
+            Some(ErrorKind::Blocked) if redirected => Outcome::Redirected,
+            Some(ErrorKind::Protocol) | Some(ErrorKind::TooLarge) => Outcome::NotMcp,
+            _ => Outcome::Unreachable,
+        };
+    }
+    match &facts.answer {
+        Answer::Redirect(_) => Outcome::Redirected,
+        Answer::AuthRequired(_) => {
+            let non_oauth = matches!(&facts.challenge, ChallengeState::Parsed(list) if !list.is_empty())
+                && facts.challenge.bearer().is_none();
+            if non_oauth && !verdict.any_usable() {
+                return Outcome::NonOauthAuth;
+            }
+            let broken = findings
+                .iter()
+                .any(|f| f.severity >= Severity::Medium && f.stage != Stage::Transport);
+            if broken {
+                Outcome::ProtectedBroken
+            } else {
+                Outcome::ProtectedOk
+            }
+        }
+        Answer::JsonRpcResult(_) | Answer::JsonRpcError(..) => Outcome::NoAuth,
+        Answer::NoResponse => Outcome::Unreachable,
+        Answer::Html(_) | Answer::Other(..) => {
+            if matches!(
+                init.error.as_ref().map(|e| e.kind),
+                Some(ErrorKind::Timeout)
+            ) {
+                Outcome::Timeout
+            } else if redirected && is_not_mcp(facts, trace) {
+                Outcome::Redirected
+            } else if is_not_mcp(facts, trace) {
+                Outcome::NotMcp
+            } else {
+                Outcome::NoAuth
+            }
+        }
+    }
+}
+
+/// One sentence explaining an outcome to a person.
+pub fn outcome_sentence(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::ProtectedOk => "Authorization is required and a conforming client can discover how to obtain it.",
+        Outcome::ProtectedBroken => "Authorization is required, but a conforming client cannot (reliably) discover how to obtain it.",
+        Outcome::NoAuth => "The server answers MCP without credentials. Authorization is optional in MCP: this is neutral, not a failure.",
+        Outcome::NonOauthAuth => "The server demands credentials with a non-OAuth scheme; MCP's OAuth discovery does not apply.",
+        Outcome::Redirected => "The URL redirects elsewhere; scan the final URL instead.",
+        Outcome::NotMcp => "No MCP endpoint answers at this URL.",
+        Outcome::Unreachable => "The server could not be reached (DNS, connection or TLS failure).",
+        Outcome::Timeout => "Nothing answered in time.",
+    }
+}

@@ -1,0 +1,557 @@
+//! Stage 3 checks: the protected resource metadata a client would use (RFC 9728).
+
+use url::Url;
+
+use crate::catalog::Code;
+use crate::http::ExchangeId;
+use crate::probe::prm::{Candidate, PrmFacts, Source};
+use crate::probe::Trace;
+use crate::report::Finding;
+use crate::wire::resource::{
+    canonical_issues, compare_resource, is_absolute_https_or_loopback, is_loopback_url,
+    CanonicalIssue, ResourceMatch, UrlRequirement,
+};
+
+use super::seen;
+
+const BEARER_METHODS: [&str; 3] = ["header", "body", "query"];
+
+/// The verdict on one candidate's document.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateVerdict {
+    /// A client could use it to find its authorization server.
+    pub usable: bool,
+    /// What is wrong with it (the first one that makes it unusable comes first).
+    pub findings: Vec<Finding>,
+    /// The code that made it unusable, if it is.
+    pub blocker: Option<Code>,
+}
+
+/// What stage 3 concluded.
+#[derive(Debug, Clone, Default)]
+pub struct PrmVerdict {
+    /// Index into `PrmFacts::candidates` of the one a 2025-11-25 client would use.
+    pub chosen: Option<usize>,
+    /// Per candidate, same order as the facts.
+    pub candidates: Vec<CandidateVerdict>,
+    /// The chosen candidate is usable.
+    pub chosen_usable: bool,
+    /// The first usable well-known candidate, if any.
+    pub well_known_usable: Option<Source>,
+}
+
+impl PrmVerdict {
+    /// True when any candidate (header or well-known) is usable.
+    pub fn any_usable(&self) -> bool {
+        self.candidates.iter().any(|c| c.usable)
+    }
+}
+
+/// Picks the candidate a client following MCP 2025-11-25 uses: the header's URL when
+/// the challenge names one; otherwise the first well-known URL that answers 200.
+pub fn choose(facts: &PrmFacts, trace: &Trace) -> Option<usize> {
+    if let Some(i) = facts
+        .candidates
+        .iter()
+        .position(|c| c.source == Source::Header)
+    {
+        return Some(i);
+    }
+    facts
+        .candidates
+        .iter()
+        .position(|c| c.status(trace) == Some(200))
+}
+
+/// Judges every candidate's content and picks the chosen one.
+pub fn evaluate(facts: &PrmFacts, trace: &Trace, mcp_url: &Url) -> PrmVerdict {
+    let candidates: Vec<CandidateVerdict> = facts
+        .candidates
+        .iter()
+        .map(|c| judge_candidate(c, trace, mcp_url))
+        .collect();
+    let chosen = choose(facts, trace);
+    let chosen_usable = chosen.map(|i| candidates[i].usable).unwrap_or(false);
+    let well_known_usable = facts
+        .candidates
+        .iter()
+        .zip(&candidates)
+        .find(|(c, v)| c.source != Source::Header && v.usable)
+        .map(|(c, _)| c.source);
+    PrmVerdict {
+        chosen,
+        candidates,
+        chosen_usable,
+        well_known_usable,
+    }
+}
+
+/// Judges one candidate: status, media type, document fields, resource match.
+pub fn judge_candidate(candidate: &Candidate, trace: &Trace, mcp_url: &Url) -> CandidateVerdict {
+    let mut verdict = CandidateVerdict::default();
+    let Some(exchange) = candidate.exchange(trace) else {
+        return verdict;
+    };
+    let Some(response) = &exchange.response else {
+        return verdict;
+    };
+    let id = exchange.id;
+    if response.status != 200 {
+        return verdict;
+    }
+    let media = response.media_type().unwrap_or_default();
+    let json_type = media == "application/json";
+    if !json_type {
+        let what = if media == "text/html" || response.body.trim_start().starts_with('<') {
+            format!(
+                "{} (an HTML page, not JSON: a catch-all or single-page-app route answers this URL)",
+                if media.is_empty() { "no Content-Type" } else { &media }
+            )
+        } else if media.is_empty() {
+            "no Content-Type".to_string()
+        } else {
+            media.clone()
+        };
+        verdict.push(
+            Finding::new(
+                Code::PrmContentTypeNotJson,
+                format!(
+                    "{} answered with {what}; RFC 9728 §3.2 requires a JSON object served as application/json.",
+                    seen(exchange)
+                ),
+                vec![id],
+            ),
+            false,
+        );
+    }
+    let doc = match &candidate.document {
+        Some(Ok(doc)) => doc,
+        Some(Err(not_object)) => {
+            if json_type {
+                verdict.push(
+                    Finding::new(
+                        Code::PrmNotJsonObject,
+                        format!(
+                            "{}: the body is not a JSON object ({not_object}).",
+                            seen(exchange)
+                        ),
+                        vec![id],
+                    ),
+                    true,
+                );
+            }
+            verdict.usable = false;
+            return verdict;
+        }
+        None => return verdict,
+    };
+    let header_sourced = candidate.source == Source::Header;
+    let mut usable = true;
+
+    match &doc.resource {
+        None => {
+            let typed_wrong = doc.type_errors.iter().any(|t| t.field == "resource");
+            if !typed_wrong {
+                verdict.push(
+                    Finding::new(
+                        Code::PrmResourceMissing,
+                        format!(
+                            "The document at {} has no `resource` member; RFC 9728 §2 requires it and §3.3 requires clients to check it.",
+                            candidate.url
+                        ),
+                        vec![id],
+                    ),
+                    true,
+                );
+            }
+            usable = false;
+        }
+        Some(raw) => {
+            if !judge_resource(&mut verdict, raw, mcp_url, header_sourced, id) {
+                usable = false;
+            }
+        }
+    }
+
+    if !judge_authorization_servers(&mut verdict, doc, id) {
+        usable = false;
+    }
+    judge_other_fields(&mut verdict, doc, id);
+    if usable {
+        judge_headers(&mut verdict, candidate, trace);
+    }
+    verdict.usable = usable && verdict.blocker.is_none();
+    verdict
+}
+
+impl CandidateVerdict {
+    fn push(&mut self, finding: Finding, blocks: bool) {
+        if blocks && self.blocker.is_none() {
+            self.blocker = Some(finding.code);
+        }
+        self.findings.push(finding);
+    }
+}
+
+/// Returns false when the resource makes the document unusable.
+fn judge_resource(
+    verdict: &mut CandidateVerdict,
+    raw: &str,
+    mcp_url: &Url,
+    header_sourced: bool,
+    id: ExchangeId,
+) -> bool {
+    let issues = canonical_issues(raw);
+    if issues.contains(&CanonicalIssue::Fragment) {
+        verdict.push(
+            Finding::new(
+                Code::ResourceFragmentForbidden,
+                format!("`resource` is \"{raw}\", which has a fragment; RFC 8707 §2 forbids fragments in resource identifiers."),
+                vec![id],
+            ),
+            false,
+        );
+    }
+    let spelling: Vec<String> = issues
+        .iter()
+        .filter(|i| **i != CanonicalIssue::Fragment)
+        .map(|i| i.to_string())
+        .collect();
+    if !spelling.is_empty() {
+        verdict.push(
+            Finding::new(
+                Code::PrmResourceNotCanonical,
+                format!(
+                    "`resource` is \"{raw}\": {}. Clients compare it with the URL they called; the canonical form avoids mismatches.",
+                    spelling.join("; ")
+                ),
+                vec![id],
+            ),
+            false,
+        );
+    }
+    match compare_resource(mcp_url, raw) {
+        ResourceMatch::Exact => true,
+        ResourceMatch::TrailingSlashOnly => {
+            verdict.push(
+                Finding::new(
+                    Code::PrmResourceTrailingSlash,
+                    format!("`resource` is \"{raw}\" but the MCP URL is {mcp_url}: they differ only by a trailing slash, and RFC 9728 §3.3 requires them to be identical (strict clients such as Microsoft Entra reject this)."),
+                    vec![id],
+                ),
+                false,
+            );
+            true
+        }
+        ResourceMatch::ParentPath => {
+            verdict.push(
+                Finding::new(
+                    Code::PrmResourceParentPath,
+                    format!("`resource` is \"{raw}\", a parent path of the MCP URL {mcp_url}; RFC 9728 §3.3 requires identity. Some SDK clients accept a parent, strict clients do not."),
+                    vec![id],
+                ),
+                false,
+            );
+            true
+        }
+        ResourceMatch::Mismatch { reason } => {
+            let code = if header_sourced {
+                Code::PrmHintResourceMismatch
+            } else {
+                Code::PrmResourceMismatch
+            };
+            let origin = if header_sourced {
+                "the document named by the challenge's resource_metadata"
+            } else {
+                "the document"
+            };
+            verdict.push(
+                Finding::new(
+                    code,
+                    format!("`resource` in {origin} is \"{raw}\" but the MCP URL requested was {mcp_url} ({reason}); RFC 9728 §3.3 says a client MUST NOT use metadata whose resource is not identical."),
+                    vec![id],
+                ),
+                true,
+            );
+            false
+        }
+        ResourceMatch::Unparseable(why) => {
+            verdict.push(
+                Finding::new(
+                    Code::Rfc3986InvalidUri,
+                    format!("`resource` \"{raw}\" is not a valid URI ({why})."),
+                    vec![id],
+                ),
+                true,
+            );
+            false
+        }
+        ResourceMatch::Relative => {
+            verdict.push(
+                Finding::new(
+                    Code::Rfc3986AbsoluteHttpsRequired,
+                    format!("`resource` \"{raw}\" is a relative reference; RFC 9728 §1.2 requires an absolute https URL."),
+                    vec![id],
+                ),
+                true,
+            );
+            false
+        }
+    }
+}
+
+/// Returns false when no authorization server can be found from the document.
+fn judge_authorization_servers(
+    verdict: &mut CandidateVerdict,
+    doc: &crate::wire::prm::PrmDocument,
+    id: ExchangeId,
+) -> bool {
+    if let Some(err) = doc
+        .type_errors
+        .iter()
+        .find(|t| t.field == "authorization_servers")
+    {
+        verdict.push(
+            Finding::new(
+                Code::PrmAuthorizationServersInvalid,
+                format!(
+                    "`authorization_servers` is {}, not an array of URLs (RFC 9728 §2).",
+                    err.found
+                ),
+                vec![id],
+            ),
+            true,
+        );
+        return false;
+    }
+    let servers = doc.authorization_servers.as_deref().unwrap_or_default();
+    if servers.is_empty() {
+        let what = if doc.authorization_servers.is_some() {
+            "an empty array"
+        } else {
+            "absent"
+        };
+        verdict.push(
+            Finding::new(
+                Code::PrmMissingAuthorizationServers,
+                format!("`authorization_servers` is {what}: a client has no authorization server to go to (MCP 2025-11-25 requires at least one)."),
+                vec![id],
+            ),
+            true,
+        );
+        return false;
+    }
+    let mut invalid = Vec::new();
+    let mut not_https = Vec::new();
+    let mut valid = 0;
+    for server in servers {
+        match is_absolute_https_or_loopback(server) {
+            UrlRequirement::Ok => valid += 1,
+            UrlRequirement::NotHttps => {
+                valid += 1;
+                not_https.push(server.clone());
+            }
+            UrlRequirement::NotAbsolute | UrlRequirement::Unparseable(_) => {
+                invalid.push(server.clone())
+            }
+        }
+    }
+    if !invalid.is_empty() {
+        verdict.push(
+            Finding::new(
+                Code::PrmAuthorizationServersInvalid,
+                format!(
+                    "`authorization_servers` contains {} that {} not an absolute URL: {}.",
+                    if invalid.len() == 1 {
+                        "an entry"
+                    } else {
+                        "entries"
+                    },
+                    if invalid.len() == 1 { "is" } else { "are" },
+                    quoted(&invalid)
+                ),
+                vec![id],
+            ),
+            valid == 0,
+        );
+    }
+    if !not_https.is_empty() {
+        verdict.push(
+            Finding::new(
+                Code::Rfc3986AbsoluteHttpsRequired,
+                format!(
+                    "`authorization_servers` lists {} over plain http on a non-loopback host; authorization server URLs must be https (MCP 2025-11-25 Communication Security).",
+                    quoted(&not_https)
+                ),
+                vec![id],
+            ),
+            false,
+        );
+    }
+    valid > 0
+}
+
+fn judge_other_fields(
+    verdict: &mut CandidateVerdict,
+    doc: &crate::wire::prm::PrmDocument,
+    id: ExchangeId,
+) {
+    if let Some(err) = doc
+        .type_errors
+        .iter()
+        .find(|t| t.field == "bearer_methods_supported")
+    {
+        verdict.push(
+            Finding::new(
+                Code::PrmBearerMethodsInvalid,
+                format!(
+                    "`bearer_methods_supported` is {}, not an array of strings.",
+                    err.found
+                ),
+                vec![id],
+            ),
+            false,
+        );
+    } else if let Some(methods) = &doc.bearer_methods_supported {
+        let unknown: Vec<String> = methods
+            .iter()
+            .filter(|m| !BEARER_METHODS.contains(&m.as_str()))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            verdict.push(
+                Finding::new(
+                    Code::PrmBearerMethodsInvalid,
+                    format!("`bearer_methods_supported` contains {}; RFC 9728 §2 defines only \"header\", \"body\" and \"query\".", quoted(&unknown)),
+                    vec![id],
+                ),
+                false,
+            );
+        }
+    }
+    if let Some(jwks) = &doc.jwks_uri {
+        match is_absolute_https_or_loopback(jwks) {
+            UrlRequirement::Ok => {}
+            UrlRequirement::Unparseable(why) => verdict.push(
+                Finding::new(
+                    Code::Rfc3986InvalidUri,
+                    format!("`jwks_uri` \"{jwks}\" is not a valid URI ({why})."),
+                    vec![id],
+                ),
+                false,
+            ),
+            UrlRequirement::NotHttps | UrlRequirement::NotAbsolute => verdict.push(
+                Finding::new(
+                    Code::PrmJwksUriNotHttps,
+                    format!("`jwks_uri` is \"{jwks}\"; RFC 9728 §2 requires the https scheme."),
+                    vec![id],
+                ),
+                false,
+            ),
+        }
+    }
+    if let Some(algs) = &doc.resource_signing_alg_values_supported {
+        if algs.iter().any(|a| a == "none") {
+            verdict.push(
+                Finding::new(
+                    Code::PrmSigningAlgNoneForbidden,
+                    "`resource_signing_alg_values_supported` contains \"none\"; RFC 9728 §2 says it MUST NOT be used.",
+                    vec![id],
+                ),
+                false,
+            );
+        }
+    }
+    let other_type_errors: Vec<String> = doc
+        .type_errors
+        .iter()
+        .filter(|t| {
+            !matches!(
+                t.field.as_str(),
+                "authorization_servers" | "bearer_methods_supported"
+            )
+        })
+        .map(|t| format!("`{}` is {} (expected {})", t.field, t.found, t.expected))
+        .collect();
+    if !other_type_errors.is_empty() {
+        verdict.push(
+            Finding::new(
+                Code::PrmFieldTypeInvalid,
+                format!(
+                    "{}; RFC 9728 §2 defines these types.",
+                    other_type_errors.join("; ")
+                ),
+                vec![id],
+            ),
+            false,
+        );
+    }
+    if let Some(scopes) = &doc.scopes_supported {
+        if scopes.iter().any(|s| s == "offline_access") {
+            verdict.push(
+                Finding::new(
+                    Code::PrmScopesOfflineAccess,
+                    "`scopes_supported` contains \"offline_access\"; MCP 2026-07-28 says servers SHOULD NOT list it (refresh tokens are not a resource requirement).",
+                    vec![id],
+                ),
+                false,
+            );
+        }
+    }
+}
+
+/// Caching and CORS: judged only on a usable document.
+fn judge_headers(verdict: &mut CandidateVerdict, candidate: &Candidate, trace: &Trace) {
+    let Some(exchange) = candidate.exchange(trace) else {
+        return;
+    };
+    let Some(response) = &exchange.response else {
+        return;
+    };
+    if response.header("cache-control").is_none() {
+        verdict.push(
+            Finding::new(
+                Code::PrmCacheControlMissing,
+                format!("{} has no Cache-Control header; RFC 9728 §7.10 says implementations should use caching directives such as max-age.", seen(exchange)),
+                vec![exchange.id],
+            ),
+            false,
+        );
+    }
+    let get_allows = response.header("access-control-allow-origin").is_some();
+    let preflight = candidate.preflight.as_ref().and_then(|p| trace.last_of(p));
+    let preflight_allows = preflight
+        .and_then(|e| e.response.as_ref())
+        .map(|r| r.is_success() && r.header("access-control-allow-origin").is_some())
+        .unwrap_or(false);
+    let preflight_answered = preflight.map(|e| e.response.is_some()).unwrap_or(false);
+    if !get_allows && !preflight_allows && preflight_answered {
+        let mut ids = vec![exchange.id];
+        let mut detail = format!("{} has no Access-Control-Allow-Origin", seen(exchange));
+        if let Some(p) = preflight {
+            ids.push(p.id);
+            detail.push_str(&format!(", and the preflight {} grants none", seen(p)));
+        }
+        verdict.push(
+            Finding::new(
+                Code::PrmCorsMissing,
+                format!("{detail}: browser-based clients cannot read the metadata."),
+                ids,
+            ),
+            false,
+        );
+    }
+}
+
+fn quoted(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// True when `url` is on loopback, where https rules do not apply.
+pub fn local(url: &Url) -> bool {
+    is_loopback_url(url)
+}

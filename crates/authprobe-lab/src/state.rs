@@ -1,0 +1,190 @@
+//! The lab's shared state: its configuration (base URL, enabled defects) and
+//! the in-memory stores of clients, authorization codes, tokens and MCP
+//! sessions.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::defects::Defect;
+use crate::wire::random_id;
+
+/// The only scope the lab knows.
+pub(crate) const SCOPE: &str = "mcp:tools";
+/// Lifetime of an access token (and the `expires_in` the token endpoint states).
+pub(crate) const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+/// Lifetime of an authorization code (RFC 6749 §4.1.2 recommends ten minutes at most).
+pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(600);
+/// Past this many entries a store drops expired entries, then the oldest,
+/// so that a long benchmark cannot grow the lab without bound.
+const STORE_CAP: usize = 10_000;
+
+/// Well-known path prefix of RFC 9728 protected resource metadata.
+pub(crate) const PRM_PREFIX: &str = "/.well-known/oauth-protected-resource";
+
+/// Everything a request handler needs.
+pub(crate) struct Lab {
+    /// `http://127.0.0.1:PORT`, no trailing slash; also the issuer.
+    pub(crate) base: String,
+    defects: HashSet<Defect>,
+    store: Mutex<Store>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// A client registered through `/register`.
+#[derive(Clone)]
+pub(crate) struct Client {
+    pub(crate) redirect_uris: Vec<String>,
+    pub(crate) registration_token: String,
+    /// The registration response, replayed by RFC 7592 reads.
+    pub(crate) document: serde_json::Value,
+}
+
+/// An authorization code waiting to be redeemed.
+pub(crate) struct Grant {
+    pub(crate) client_id: String,
+    /// The redirect URI the code was delivered to.
+    pub(crate) redirect_uri: String,
+    /// Whether the authorization request named it (then the token request
+    /// must repeat it, RFC 6749 §4.1.3).
+    pub(crate) redirect_uri_sent: bool,
+    pub(crate) code_challenge: String,
+    pub(crate) scope: String,
+    pub(crate) issued: Instant,
+}
+
+/// An access or refresh token.
+#[derive(Clone)]
+pub(crate) struct TokenRecord {
+    pub(crate) client_id: String,
+    /// The resource the token is for (RFC 8707 audience).
+    pub(crate) audience: String,
+    pub(crate) scope: String,
+    pub(crate) issued: Instant,
+}
+
+/// The mutable part of the lab.
+#[derive(Default)]
+pub(crate) struct Store {
+    pub(crate) clients: HashMap<String, Client>,
+    pub(crate) codes: HashMap<String, Grant>,
+    pub(crate) access: HashMap<String, TokenRecord>,
+    pub(crate) refresh: HashMap<String, TokenRecord>,
+    /// MCP session ids created by `initialize`, with their creation time.
+    pub(crate) sessions: HashMap<String, Instant>,
+}
+
+impl Lab {
+    pub(crate) fn new(
+        base: String,
+        defects: impl IntoIterator<Item = Defect>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
+        Lab {
+            base,
+            defects: defects.into_iter().collect(),
+            store: Mutex::new(Store::default()),
+            shutdown,
+        }
+    }
+
+    pub(crate) fn has(&self, defect: Defect) -> bool {
+        self.defects.contains(&defect)
+    }
+
+    /// The path of the real MCP endpoint (moved by the `redirect` defect).
+    pub(crate) fn mcp_path(&self) -> &'static str {
+        if self.has(Defect::Redirect) {
+            "/v2/mcp"
+        } else {
+            "/mcp"
+        }
+    }
+
+    /// The canonical URI of the protected resource: the MCP endpoint's URL.
+    pub(crate) fn resource(&self) -> String {
+        format!("{}{}", self.base, self.mcp_path())
+    }
+
+    /// The path-suffix metadata path (RFC 9728 §3.1).
+    pub(crate) fn prm_suffix_path(&self) -> String {
+        format!("{PRM_PREFIX}{}", self.mcp_path())
+    }
+
+    /// Whether the origin runs OAuth at all: the defects that model a server
+    /// without OAuth serve neither metadata nor the authorization endpoints.
+    pub(crate) fn oauth_enabled(&self) -> bool {
+        !(self.has(Defect::NoAuth)
+            || self.has(Defect::ChallengeBasic)
+            || self.has(Defect::HtmlPage))
+    }
+
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Resolves when the lab is shutting down, so that hanging handlers and
+    /// endless streams end and graceful shutdown can finish.
+    pub(crate) async fn stopped(&self) {
+        let mut rx = self.shutdown.clone();
+        // An error means the sender is gone, which is a shutdown as well.
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+
+    /// Whether shutdown has begun (for loops that cannot await [`Lab::stopped`]).
+    pub(crate) fn stopping(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// Mints an access token (and a refresh token) for `client_id`.
+    pub(crate) fn mint(&self, client_id: &str, scope: &str) -> (String, String) {
+        let record = TokenRecord {
+            client_id: client_id.to_owned(),
+            audience: self.resource(),
+            scope: scope.to_owned(),
+            issued: Instant::now(),
+        };
+        let access = random_id();
+        let refresh = random_id();
+        let mut store = self.store();
+        prune(&mut store.access, |t| t.issued.elapsed() > TOKEN_LIFETIME);
+        prune(&mut store.refresh, |_| false);
+        store.access.insert(access.clone(), record.clone());
+        store.refresh.insert(refresh.clone(), record);
+        (access, refresh)
+    }
+
+    /// Whether `token` is a live access token this lab issued for its resource.
+    pub(crate) fn token_valid(&self, token: &str) -> bool {
+        let resource = self.resource();
+        self.store()
+            .access
+            .get(token)
+            .is_some_and(|t| t.issued.elapsed() <= TOKEN_LIFETIME && t.audience == resource)
+    }
+
+    pub(crate) fn new_session(&self) -> String {
+        let id = random_id();
+        let mut store = self.store();
+        prune(&mut store.sessions, |_| false);
+        store.sessions.insert(id.clone(), Instant::now());
+        id
+    }
+}
+
+/// Keeps a store under [`STORE_CAP`]: first drops what `expired` says is
+/// dead, then arbitrary entries (only a runaway client gets here, and it
+/// loses some of its own state rather than the lab growing without bound).
+pub(crate) fn prune<V>(map: &mut HashMap<String, V>, expired: impl Fn(&V) -> bool) {
+    if map.len() < STORE_CAP {
+        return;
+    }
+    map.retain(|_, v| !expired(v));
+    let excess = (map.len() + 1).saturating_sub(STORE_CAP);
+    let doomed: Vec<String> = map.keys().take(excess).cloned().collect();
+    for key in doomed {
+        map.remove(&key);
+    }
+}

@@ -1,0 +1,259 @@
+//! The JSON report: the report's fields, with each finding enriched from the catalog.
+//!
+//! The top-level keys of the Go tool of the same name are kept (`command`, `target`,
+//! `mcp_mode`, `rfc_mode`, `auth_required`, `timestamp`, `prm_ok`,
+//! `oauth_discovery_viable`, `authz_server_metadata_ok`, `auth_discovery`, `steps`,
+//! `findings`, `primary_finding`) so that scripts reading that tool's reports keep
+//! working; ours are added beside them. The layout is versioned by `schema_version`.
+
+use authprobe_core::catalog::{Code, Reference};
+use authprobe_core::http::{Exchange, ExchangeId};
+use authprobe_core::report::{
+    AuthDiscovery, Finding, Outcome, ProtocolInfo, Report, Severity, Stage, Step,
+};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One finding as written to JSON: what the scan saw, plus what the catalog says.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: Code,
+    severity: Severity,
+    confidence: f32,
+    stage: Stage,
+    title: &'static str,
+    evidence: &'a str,
+    exchange_ids: &'a [ExchangeId],
+    /// Always present (null when independent), so that consumers need no special case.
+    caused_by: Option<Code>,
+    /// Objects `{ "spec", "section", "url" }`: a reader can both cite and follow them.
+    references: &'static [Reference],
+    remediation: &'static str,
+}
+
+impl<'a> JsonFinding<'a> {
+    fn new(finding: &'a Finding) -> Self {
+        let entry = finding.code.entry();
+        JsonFinding {
+            code: finding.code,
+            severity: finding.severity,
+            confidence: finding.confidence,
+            stage: finding.stage,
+            title: entry.title,
+            evidence: &finding.evidence,
+            exchange_ids: &finding.exchange_ids,
+            caused_by: finding.caused_by,
+            references: entry.references,
+            remediation: entry.remediation,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    tool_version: &'a str,
+    command: &'a str,
+    target: &'a str,
+    mode: &'a str,
+    mcp_mode: &'a str,
+    rfc_mode: &'a str,
+    timestamp: &'a str,
+    duration_ms: f64,
+    outcome: Outcome,
+    auth_required: Option<bool>,
+    prm_ok: bool,
+    oauth_discovery_viable: bool,
+    authz_server_metadata_ok: bool,
+    protocol: &'a ProtocolInfo,
+    auth_discovery: &'a AuthDiscovery,
+    steps: &'a [Step],
+    primary_finding: Option<JsonFinding<'a>>,
+    findings: Vec<JsonFinding<'a>>,
+    exchanges: &'a [Exchange],
+    tools: &'a [Value],
+}
+
+/// Renders the report as pretty-printed JSON, ending with a newline.
+///
+/// This does not redact: pass a report that went through
+/// [`redact_report`](crate::redact_report) (unless the user chose `--no-redact`).
+pub fn render_json(report: &Report) -> String {
+    // Destructured without `..` so that a new report field cannot be left out unnoticed.
+    let Report {
+        schema_version,
+        tool_version,
+        command,
+        target,
+        mode,
+        mcp_mode,
+        rfc_mode,
+        timestamp,
+        duration_ms,
+        outcome,
+        auth_required,
+        prm_ok,
+        oauth_discovery_viable,
+        authz_server_metadata_ok,
+        protocol,
+        auth_discovery,
+        steps,
+        findings,
+        primary_finding: _,
+        exchanges,
+        tools,
+    } = report;
+    let document = JsonReport {
+        schema_version: *schema_version,
+        tool_version,
+        command,
+        target,
+        mode,
+        mcp_mode,
+        rfc_mode,
+        timestamp,
+        duration_ms: *duration_ms,
+        outcome: *outcome,
+        auth_required: *auth_required,
+        prm_ok: *prm_ok,
+        oauth_discovery_viable: *oauth_discovery_viable,
+        authz_server_metadata_ok: *authz_server_metadata_ok,
+        protocol,
+        auth_discovery,
+        steps,
+        primary_finding: report.primary().map(JsonFinding::new),
+        findings: findings.iter().map(JsonFinding::new).collect(),
+        exchanges,
+        tools,
+    };
+    match serde_json::to_string_pretty(&document) {
+        Ok(mut text) => {
+            text.push('\n');
+            text
+        }
+        // Not reachable with these types (non-finite numbers become null), but a report
+        // must never take the program down: say what failed, in JSON.
+        Err(error) => format!(
+            "{}\n",
+            serde_json::json!({
+                "schema_version": schema_version,
+                "error": format!("the report could not be serialised: {error}"),
+            })
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::sample_report;
+
+    const TOP_LEVEL: &[&str] = &[
+        "schema_version",
+        "tool_version",
+        "command",
+        "target",
+        "mode",
+        "mcp_mode",
+        "rfc_mode",
+        "auth_required",
+        "timestamp",
+        "duration_ms",
+        "prm_ok",
+        "oauth_discovery_viable",
+        "authz_server_metadata_ok",
+        "auth_discovery",
+        "steps",
+        "findings",
+        "primary_finding",
+        "outcome",
+        "protocol",
+        "exchanges",
+        "tools",
+    ];
+
+    const FINDING_KEYS: &[&str] = &[
+        "code",
+        "severity",
+        "confidence",
+        "stage",
+        "title",
+        "evidence",
+        "exchange_ids",
+        "caused_by",
+        "references",
+        "remediation",
+    ];
+
+    fn parse(report: &Report) -> Value {
+        let text = render_json(report);
+        assert!(text.ends_with("}\n"), "pretty JSON with a trailing newline");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn keeps_every_top_level_key() {
+        let doc = parse(&sample_report());
+        let object = doc.as_object().unwrap();
+        for key in TOP_LEVEL {
+            assert!(object.contains_key(*key), "missing top-level key {key}");
+        }
+        assert_eq!(
+            object.len(),
+            TOP_LEVEL.len(),
+            "unexpected extra keys: {object:?}"
+        );
+        assert_eq!(doc["outcome"], "protected-broken");
+        assert_eq!(doc["auth_required"], true);
+        assert_eq!(doc["protocol"]["negotiated_version"], "2025-11-25");
+        assert_eq!(doc["steps"][1]["status"], "SKIP");
+        assert_eq!(doc["exchanges"][0]["response"]["status"], 401);
+    }
+
+    #[test]
+    fn findings_are_enriched_from_the_catalog() {
+        let report = sample_report();
+        let doc = parse(&report);
+        let findings = doc["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), report.findings.len());
+        for (json, finding) in findings.iter().zip(&report.findings) {
+            let object = json.as_object().unwrap();
+            for key in FINDING_KEYS {
+                assert!(object.contains_key(*key), "finding lacks {key}");
+            }
+            let entry = finding.code.entry();
+            assert_eq!(json["code"], finding.code.as_str());
+            assert_eq!(json["title"], entry.title);
+            assert_eq!(json["remediation"], entry.remediation);
+            assert_eq!(
+                json["references"].as_array().unwrap().len(),
+                entry.references.len()
+            );
+            assert_eq!(json["evidence"], finding.evidence.as_str());
+        }
+        // f32 confidences are written as written, not as their f64 widening.
+        assert_eq!(findings[1]["confidence"].to_string(), "0.9");
+        assert_eq!(findings[1]["severity"], "medium");
+        assert_eq!(findings[1]["stage"], "prm");
+        assert_eq!(findings[1]["caused_by"], "AUTH_REQUIRED_BUT_NOT_ADVERTISED");
+        assert_eq!(findings[0]["caused_by"], Value::Null);
+        assert_eq!(findings[1]["exchange_ids"], serde_json::json!([2]));
+    }
+
+    #[test]
+    fn primary_finding_is_the_full_object_or_null() {
+        let mut report = sample_report();
+        let doc = parse(&report);
+        assert_eq!(doc["primary_finding"], doc["findings"][0]);
+        assert_eq!(
+            doc["primary_finding"]["code"],
+            "AUTH_REQUIRED_BUT_NOT_ADVERTISED"
+        );
+
+        report.primary_finding = None;
+        report.findings.clear();
+        let doc = parse(&report);
+        assert_eq!(doc["primary_finding"], Value::Null);
+        assert_eq!(doc["findings"], serde_json::json!([]));
+    }
+}

@@ -1,0 +1,189 @@
+//! Visits every string a report holds.
+//!
+//! Every struct is destructured field by field, without `..`: when a field is added to
+//! the report, this stops compiling until someone decides whether the new field can
+//! carry a secret. A forgotten field would otherwise leak silently.
+
+use authprobe_core::http::{Exchange, ExchangeError, Header, RecordedRequest, RecordedResponse};
+use authprobe_core::report::{AuthDiscovery, Finding, PrmCandidate, ProtocolInfo, Report, Step};
+use serde_json::{Map, Value};
+
+/// Calls `f` on every string of the report, including the keys and strings of `tools`.
+pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)) {
+    let Report {
+        schema_version: _,
+        tool_version,
+        command,
+        target,
+        mode,
+        mcp_mode,
+        rfc_mode,
+        timestamp,
+        duration_ms: _,
+        outcome: _,
+        auth_required: _,
+        prm_ok: _,
+        oauth_discovery_viable: _,
+        authz_server_metadata_ok: _,
+        protocol,
+        auth_discovery,
+        steps,
+        findings,
+        primary_finding: _,
+        exchanges,
+        tools,
+    } = report;
+    for s in [
+        tool_version,
+        command,
+        target,
+        mode,
+        mcp_mode,
+        rfc_mode,
+        timestamp,
+    ] {
+        f(s);
+    }
+
+    let ProtocolInfo {
+        era,
+        negotiated_version,
+        requested_version,
+    } = protocol;
+    f(era);
+    f(requested_version);
+    negotiated_version.iter_mut().for_each(&mut *f);
+
+    let AuthDiscovery {
+        resource_metadata,
+        prm_candidates,
+        resource,
+        authorization_servers,
+        scopes_supported,
+        challenge_scope,
+    } = auth_discovery;
+    for s in [resource_metadata, resource, challenge_scope] {
+        s.iter_mut().for_each(&mut *f);
+    }
+    authorization_servers.iter_mut().for_each(&mut *f);
+    scopes_supported.iter_mut().for_each(&mut *f);
+    for candidate in prm_candidates {
+        let PrmCandidate {
+            source,
+            url,
+            exchange_id: _,
+            status: _,
+            usable: _,
+            chosen: _,
+        } = candidate;
+        f(source);
+        f(url);
+    }
+
+    for step in steps {
+        let Step {
+            id,
+            stage: _,
+            name,
+            status: _,
+            detail,
+            exchange_ids: _,
+        } = step;
+        f(id);
+        f(name);
+        f(detail);
+    }
+
+    for finding in findings {
+        let Finding {
+            code: _,
+            severity: _,
+            confidence: _,
+            stage: _,
+            evidence,
+            exchange_ids: _,
+            caused_by: _,
+        } = finding;
+        f(evidence);
+    }
+
+    for exchange in exchanges {
+        exchange_strings(exchange, f);
+    }
+
+    for tool in tools {
+        value_strings(tool, f);
+    }
+}
+
+/// Calls `f` on every string of one exchange.
+pub(super) fn exchange_strings(exchange: &mut Exchange, f: &mut dyn FnMut(&mut String)) {
+    let Exchange {
+        id: _,
+        stage: _,
+        purpose,
+        request,
+        response,
+        error,
+        redirect_of: _,
+        timing: _,
+    } = exchange;
+    f(purpose);
+
+    let RecordedRequest {
+        method,
+        url,
+        headers,
+        body,
+    } = request;
+    f(method);
+    f(url);
+    header_strings(headers, f);
+    body.iter_mut().for_each(&mut *f);
+
+    if let Some(response) = response {
+        let RecordedResponse {
+            status: _,
+            version,
+            headers,
+            body,
+            body_bytes: _,
+            truncated: _,
+        } = response;
+        f(version);
+        header_strings(headers, f);
+        f(body);
+    }
+
+    if let Some(error) = error {
+        let ExchangeError { kind: _, message } = error;
+        f(message);
+    }
+}
+
+fn header_strings(headers: &mut [Header], f: &mut dyn FnMut(&mut String)) {
+    for header in headers {
+        let Header { name, value } = header;
+        f(name);
+        f(value);
+    }
+}
+
+fn value_strings(value: &mut Value, f: &mut dyn FnMut(&mut String)) {
+    match value {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter_mut().for_each(|item| value_strings(item, f)),
+        Value::Object(map) => {
+            // Keys cannot be changed in place; rebuilding keeps their order.
+            let old = std::mem::take(map);
+            let mut rebuilt = Map::with_capacity(old.len());
+            for (mut key, mut member) in old {
+                f(&mut key);
+                value_strings(&mut member, f);
+                rebuilt.insert(key, member);
+            }
+            *map = rebuilt;
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}

@@ -1,0 +1,257 @@
+//! The command-line surface: one definition of every command and flag.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Tells you exactly why an MCP client cannot get into your MCP server.
+#[derive(Debug, Parser)]
+#[command(name = "authprobe", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk the discovery and authorization path of one MCP endpoint and report.
+    Scan(Box<ScanArgs>),
+    /// Start the built-in lab on a free loopback port and scan it.
+    Demo(DemoArgs),
+    /// Run the lab server in the foreground (a compliant MCP + OAuth server, or a named mistake).
+    Lab(LabArgs),
+    /// Print a finding code's catalog entry: what it means, the spec text, the fix.
+    Explain(ExplainArgs),
+    /// Run authprobe as an MCP server (not yet implemented).
+    Mcp,
+    /// Compare two JSON reports (not yet implemented).
+    Diff {
+        /// The earlier report.
+        old: PathBuf,
+        /// The later report.
+        new: PathBuf,
+    },
+}
+
+/// A check family's strictness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FamilyArg {
+    /// Skip the family.
+    Off,
+    /// Default severities.
+    BestEffort,
+    /// Raise SHOULD-level findings one step.
+    Strict,
+}
+
+/// Severity gate for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Never exit 2 because of findings.
+    None,
+    /// Exit 2 on any finding at low or above.
+    Low,
+    /// Exit 2 on medium or high.
+    Medium,
+    /// Exit 2 on high.
+    High,
+}
+
+/// When to colour the terminal report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Flags that shape what is sent.
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// Extra request header `Name: value` on every request to the target's origin (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "K:V")]
+    pub header: Vec<String>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 8.0, value_name = "SEC")]
+    pub timeout: f64,
+    /// Overall deadline of the scan in seconds.
+    #[arg(long, default_value_t = 60.0, value_name = "SEC")]
+    pub deadline: f64,
+    /// MCP conformance family.
+    #[arg(long, value_enum, default_value_t = FamilyArg::BestEffort)]
+    pub mcp: FamilyArg,
+    /// RFC conformance family.
+    #[arg(long, value_enum, default_value_t = FamilyArg::BestEffort)]
+    pub rfc: FamilyArg,
+    /// Let document-derived URLs reach private and loopback addresses.
+    #[arg(long)]
+    pub allow_private_issuers: bool,
+    /// Accept invalid TLS certificates.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Do not follow redirects of the target URL.
+    #[arg(long)]
+    pub no_follow_redirects: bool,
+    /// Allow probes that create state (client registrations); they clean up after themselves.
+    #[arg(long)]
+    pub active: bool,
+    /// A bearer token for the authenticated checks.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "bearer_token_file")]
+    pub bearer_token: Option<String>,
+    /// Read the bearer token from a file.
+    #[arg(long, value_name = "FILE")]
+    pub bearer_token_file: Option<PathBuf>,
+    /// Force an MCP protocol revision instead of the default.
+    #[arg(long, value_name = "VERSION")]
+    pub protocol_version: Option<String>,
+}
+
+/// Flags that shape what is printed and written.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Write the JSON report to a file, or `-` for stdout.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<String>,
+    /// Exit 2 when a finding at or above this severity exists.
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+    /// Print every exchange (redacted) on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Append the full exchanges to the report.
+    #[arg(long)]
+    pub trace_failure: bool,
+    /// Do not redact secrets (prints a warning).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Colour the terminal report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print no terminal report.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print the spec rationale of each step (not yet implemented).
+    #[arg(short = 'e', long)]
+    pub explain: bool,
+    /// Write a Markdown report (not yet implemented).
+    #[arg(long, value_name = "PATH")]
+    pub md: Option<String>,
+    /// Write the call trace as text (not yet implemented).
+    #[arg(long, value_name = "PATH")]
+    pub trace_ascii: Option<String>,
+    /// Write an evidence bundle (not yet implemented).
+    #[arg(long, value_name = "PATH")]
+    pub bundle: Option<String>,
+    /// Write every requested output into a directory (not yet implemented).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<String>,
+    /// Write SARIF 2.1.0 (not yet implemented).
+    #[arg(long, value_name = "PATH")]
+    pub sarif: Option<String>,
+    /// Write JUnit XML (not yet implemented).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<String>,
+    /// Write an HTML report (not yet implemented).
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<String>,
+}
+
+/// `authprobe scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The MCP endpoint URL, e.g. https://example.com/mcp.
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// List the server's tools (not yet implemented).
+    #[arg(short = 'l', long)]
+    pub tool_list: bool,
+    /// Print one tool's JSON (not yet implemented).
+    #[arg(short = 'd', long, value_name = "NAME")]
+    pub tool_detail: Option<String>,
+    /// Launch a stdio MCP server and scan it through a loopback bridge (not yet implemented).
+    #[arg(long, value_name = "CMD")]
+    pub stdio_command: Option<String>,
+    /// Scan every URL listed in a file (not yet implemented).
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Compare with an earlier JSON report (not yet implemented).
+    #[arg(long, value_name = "OLD_JSON")]
+    pub baseline: Option<PathBuf>,
+    /// Obtain a token through the server's own OAuth flow (not yet implemented).
+    #[arg(long)]
+    pub login: bool,
+    /// Pre-registered client id for --login (not yet implemented).
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Pre-registered client secret for --login (not yet implemented).
+    #[arg(long)]
+    pub client_secret: Option<String>,
+    /// Scope for --login (not yet implemented).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// In-flight requests (not yet implemented: probes run as a fixed graph).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// OpenAI API key for an LLM-written explanation (not yet implemented).
+    #[arg(long)]
+    pub openai_api_key: Option<String>,
+    /// Anthropic API key for an LLM-written explanation (not yet implemented).
+    #[arg(long)]
+    pub anthropic_api_key: Option<String>,
+    /// Token budget of the LLM explanation (not yet implemented).
+    #[arg(long)]
+    pub llm_max_tokens: Option<u32>,
+    /// OpenAI-compatible endpoint for the LLM explanation (not yet implemented).
+    #[arg(long)]
+    pub llm_base_url: Option<String>,
+    /// Model of the LLM explanation (not yet implemented).
+    #[arg(long)]
+    pub llm_model: Option<String>,
+}
+
+/// `authprobe demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Which lab mistake to show (default: auth-not-advertised, the bug report authprobe started from).
+    #[arg(long, value_name = "NAME")]
+    pub defect: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `authprobe lab`.
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// A named mistake to serve (repeatable); none serves the compliant lab.
+    #[arg(long, value_name = "NAME")]
+    pub defect: Vec<String>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: String,
+    /// MCP revision to serve (only 2025-11-25 is available yet).
+    #[arg(long, default_value = "2025-11-25")]
+    pub era: String,
+    /// List the defects and the findings each must raise, then exit.
+    #[arg(long)]
+    pub list_defects: bool,
+}
+
+/// `authprobe explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding code, e.g. PRM_RESOURCE_MISMATCH; `--list` prints them all.
+    #[arg(value_name = "CODE", required_unless_present = "list")]
+    pub code: Option<String>,
+    /// List every code with its severity and title.
+    #[arg(long)]
+    pub list: bool,
+}

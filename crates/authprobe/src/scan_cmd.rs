@@ -1,0 +1,271 @@
+//! `authprobe scan`: raw flags → validated `ScanConfig` → engine → renderers → exit code.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use authprobe_core::config::{parse_target, FamilyMode, ScanConfig, ScanMode};
+use authprobe_core::report::{Outcome, Report, Severity};
+use authprobe_render::{
+    redact_report, render_json, render_terminal, RedactionOptions, TerminalOptions,
+};
+
+use crate::cli::{ColorChoice, FailOn, FamilyArg, OutputArgs, ProbeArgs, ScanArgs};
+use crate::exit::{Failure, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+
+/// Runs `authprobe scan`.
+pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
+    refuse_unbuilt(&args)?;
+    let Some(url) = args.url.as_deref() else {
+        return Err(Failure::new(
+            "no URL to scan: give the MCP endpoint, e.g. `authprobe scan https://example.com/mcp`",
+        ));
+    };
+    let target = parse_target(url).map_err(|e| Failure::new(e.to_string()))?;
+    let mut config = ScanConfig::new(target);
+    apply_probe_args(&mut config, &args.probe)?;
+    config.command_line = command_line();
+    execute(&config, &args.output).await
+}
+
+/// Flags that exist for compatibility but whose feature is not built yet.
+fn refuse_unbuilt(args: &ScanArgs) -> Result<(), Failure> {
+    let checks: [(bool, &str); 11] = [
+        (args.tool_list, "--tool-list"),
+        (args.tool_detail.is_some(), "--tool-detail"),
+        (args.stdio_command.is_some(), "--stdio-command"),
+        (args.targets.is_some(), "--targets"),
+        (args.baseline.is_some(), "--baseline"),
+        (args.login, "--login"),
+        (
+            args.client_id.is_some() || args.client_secret.is_some() || args.scope.is_some(),
+            "--client-id/--client-secret/--scope",
+        ),
+        (args.concurrency.is_some(), "--concurrency"),
+        (
+            args.openai_api_key.is_some() || args.anthropic_api_key.is_some(),
+            "the LLM explanation (--openai-api-key/--anthropic-api-key)",
+        ),
+        (
+            args.llm_base_url.is_some()
+                || args.llm_model.is_some()
+                || args.llm_max_tokens.is_some(),
+            "the LLM explanation (--llm-*)",
+        ),
+        (args.probe.active, "--active (stages 4 to 6)"),
+    ];
+    for (given, name) in checks {
+        if given {
+            return Err(Failure::not_yet(name));
+        }
+    }
+    refuse_unbuilt_outputs(&args.output)
+}
+
+/// Output flags whose renderer is not built yet.
+pub fn refuse_unbuilt_outputs(output: &OutputArgs) -> Result<(), Failure> {
+    let outputs = [
+        (output.explain, "--explain"),
+        (output.md.is_some(), "--md"),
+        (output.trace_ascii.is_some(), "--trace-ascii"),
+        (output.bundle.is_some(), "--bundle"),
+        (output.output_dir.is_some(), "--output-dir"),
+        (output.sarif.is_some(), "--sarif"),
+        (output.junit.is_some(), "--junit"),
+        (output.html.is_some(), "--html"),
+    ];
+    for (given, name) in outputs {
+        if given {
+            return Err(Failure::not_yet(name));
+        }
+    }
+    Ok(())
+}
+
+fn family(arg: FamilyArg) -> FamilyMode {
+    match arg {
+        FamilyArg::Off => FamilyMode::Off,
+        FamilyArg::BestEffort => FamilyMode::BestEffort,
+        FamilyArg::Strict => FamilyMode::Strict,
+    }
+}
+
+fn seconds(value: f64, flag: &str) -> Result<Duration, Failure> {
+    if value.is_finite() && value > 0.0 && value <= 3600.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(Failure::new(format!(
+            "{flag} {value} is out of range: give a number of seconds between 0 and 3600, e.g. {flag} 8"
+        )))
+    }
+}
+
+/// Validates the probe flags into the configuration.
+pub fn apply_probe_args(config: &mut ScanConfig, probe: &ProbeArgs) -> Result<(), Failure> {
+    config.timeout = seconds(probe.timeout, "--timeout")?;
+    config.deadline = seconds(probe.deadline, "--deadline")?;
+    config.mcp_mode = family(probe.mcp);
+    config.rfc_mode = family(probe.rfc);
+    config.allow_private_issuers = probe.allow_private_issuers;
+    config.insecure = probe.insecure;
+    config.follow_redirects = !probe.no_follow_redirects;
+    config.mode = if probe.active {
+        ScanMode::Active
+    } else {
+        ScanMode::Passive
+    };
+    config.protocol_version = probe.protocol_version.clone();
+    for raw in &probe.header {
+        let Some((name, value)) = raw.split_once(':') else {
+            return Err(Failure::new(format!(
+                "-H `{raw}` is not `Name: value`; write it like -H 'X-Api-Key: abc'"
+            )));
+        };
+        let name = name.trim();
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        {
+            return Err(Failure::new(format!(
+                "-H `{raw}`: `{name}` is not a valid header name"
+            )));
+        }
+        config
+            .headers
+            .push((name.to_string(), value.trim().to_string()));
+    }
+    config.bearer_token = match (&probe.bearer_token, &probe.bearer_token_file) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| {
+                    Failure::new(format!(
+                        "cannot read --bearer-token-file {}: {e}",
+                        path.display()
+                    ))
+                })?
+                .trim()
+                .to_string(),
+        ),
+        (None, None) => None,
+    };
+    Ok(())
+}
+
+/// The command line as typed, for the report (redacted when rendered).
+pub fn command_line() -> String {
+    std::env::args()
+        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs the engine, writes the outputs, and returns the exit code.
+pub async fn execute(config: &ScanConfig, output: &OutputArgs) -> Result<i32, Failure> {
+    let report = authprobe_core::scan::scan(config)
+        .await
+        .map_err(|e| Failure::new(e.to_string()))?;
+    if output.no_redact {
+        eprintln!("warning: --no-redact: secrets (tokens, cookies, API keys) appear unredacted in every output");
+    }
+    let mut secrets: Vec<String> = config.headers.iter().map(|(_, v)| v.clone()).collect();
+    secrets.extend(config.bearer_token.clone());
+    let shown = redact_report(
+        &report,
+        &RedactionOptions {
+            enabled: !output.no_redact,
+            extra_secrets: secrets,
+        },
+    );
+    write_outputs(&shown, output)?;
+    if report.outcome.is_failure_to_scan() {
+        eprintln!("error: {}", unreachable_line(&shown));
+        return Ok(EXIT_ERROR);
+    }
+    Ok(exit_code(&report, output.fail_on))
+}
+
+fn write_outputs(report: &Report, output: &OutputArgs) -> Result<(), Failure> {
+    let json_to_stdout = output.json.as_deref() == Some("-");
+    if let Some(path) = &output.json {
+        write_to(path, &render_json(report))?;
+    }
+    if output.verbose {
+        let mut err = std::io::stderr().lock();
+        for exchange in &report.exchanges {
+            let _ = writeln!(err, "{}", exchange.summary());
+        }
+    }
+    if !output.quiet && !json_to_stdout {
+        let color = match output.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        let text = render_terminal(
+            report,
+            &TerminalOptions {
+                color,
+                width: 100,
+                verbose_exchanges: output.trace_failure,
+                fail_on: gate(output.fail_on),
+            },
+        );
+        write_to("-", &text)?;
+    }
+    Ok(())
+}
+
+fn write_to(path: &str, text: &str) -> Result<(), Failure> {
+    if path == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())
+            .and_then(|_| out.flush())
+            .map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))
+    } else {
+        std::fs::write(path, text).map_err(|e| Failure::new(format!("cannot write {path}: {e}")))
+    }
+}
+
+fn unreachable_line(report: &Report) -> String {
+    let why = report
+        .exchanges
+        .first()
+        .and_then(|e| e.error.as_ref())
+        .map(|e| e.message.clone())
+        .unwrap_or_else(|| "no answer".into());
+    match report.outcome {
+        Outcome::Timeout => format!(
+            "{} did not answer in time ({why}); check the URL, or raise --timeout",
+            report.target
+        ),
+        _ => format!(
+            "cannot reach {}: {why}; check the URL and that the server is running",
+            report.target
+        ),
+    }
+}
+
+fn gate(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::None => None,
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::High => Some(Severity::High),
+    }
+}
+
+/// 2 when a finding at or above the gate exists, else 0.
+pub fn exit_code(report: &Report, fail_on: FailOn) -> i32 {
+    let Some(gate) = gate(fail_on) else {
+        return EXIT_OK;
+    };
+    if report.findings.iter().any(|f| f.severity >= gate) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,194 @@
+//! Black-box tests of the binary: exit codes, JSON validity, redaction, one-line errors.
+
+use std::net::TcpListener;
+use std::process::{Command, Output};
+
+use authprobe_lab::Defect;
+use serde_json::Value;
+
+use crate::support::{bin, lab};
+
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(bin())
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs")
+    })
+    .await
+    .expect("join")
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn stderr_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn clean_lab_exits_0_and_json_has_the_contract_keys() {
+    let lab = lab(&[]).await;
+    let out = run(args(&["scan", &lab.mcp_url(), "--json", "-"])).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON only");
+    for key in [
+        "schema_version",
+        "command",
+        "target",
+        "mcp_mode",
+        "rfc_mode",
+        "auth_required",
+        "timestamp",
+        "prm_ok",
+        "oauth_discovery_viable",
+        "authz_server_metadata_ok",
+        "auth_discovery",
+        "steps",
+        "findings",
+        "primary_finding",
+        "outcome",
+        "protocol",
+        "exchanges",
+    ] {
+        assert!(json.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["outcome"], "protected-ok");
+    assert!(json["primary_finding"].is_null());
+    assert!(json["exchanges"].as_array().is_some_and(|a| a.len() >= 5));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bug_report_exits_2_with_its_primary_finding() {
+    let lab = lab(&[Defect::from_name("auth-not-advertised").unwrap()]).await;
+    let out = run(args(&["scan", &lab.mcp_url()])).await;
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("AUTH_REQUIRED_BUT_NOT_ADVERTISED"), "{text}");
+    assert!(text.contains("protected-broken"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour when NO_COLOR is set");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fail_on_changes_the_exit_code() {
+    // A low finding only: exit 0 by default, 2 with --fail-on low.
+    let lab = lab(&[Defect::from_name("challenge-no-scope").unwrap()]).await;
+    let default = run(args(&["scan", &lab.mcp_url(), "-q"])).await;
+    assert_eq!(default.status.code(), Some(0));
+    let low = run(args(&["scan", &lab.mcp_url(), "-q", "--fail-on", "low"])).await;
+    assert_eq!(low.status.code(), Some(2));
+    let none = run(args(&["scan", &lab.mcp_url(), "-q", "--fail-on", "none"])).await;
+    assert_eq!(none.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unreachable_port_exits_3_with_one_line() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let out = run(args(&["scan", &url, "--timeout", "2", "--json", "-"])).await;
+    assert_eq!(out.status.code(), Some(3));
+    let lines = stderr_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("error: cannot reach"), "{lines:?}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["outcome"], "unreachable");
+    assert!(
+        json["findings"].as_array().unwrap().is_empty(),
+        "a network error is not a protocol finding"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_input_gets_one_line_and_exit_3() {
+    for bad in [
+        args(&["scan", "not a url"]),
+        args(&["scan", "ftp://example.com/mcp"]),
+        args(&["scan", "http://127.0.0.1:9/mcp", "--timeout", "-1"]),
+        args(&["scan", "http://127.0.0.1:9/mcp", "-H", "no-colon"]),
+        args(&["scan", "--no-such-flag"]),
+        args(&["explain", "NO_SUCH_CODE"]),
+        args(&["scan", "http://127.0.0.1:9/mcp", "--sarif", "out.sarif"]),
+    ] {
+        let out = run(bad.clone()).await;
+        assert_eq!(out.status.code(), Some(3), "{bad:?}");
+        let lines = stderr_lines(&out);
+        assert_eq!(lines.len(), 1, "{bad:?}: {lines:?}");
+        assert!(lines[0].starts_with("error: "), "{bad:?}: {lines:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn secrets_never_reach_any_output() {
+    let lab = lab(&[]).await;
+    let secret = "sekrit-bearer-0123456789";
+    let header = format!("Authorization: Bearer {secret}");
+    let api_key = "apikey-abcdef-987654";
+    let key_header = format!("X-Api-Key: {api_key}");
+    let out = run(args(&[
+        "scan",
+        &lab.mcp_url(),
+        "-H",
+        &header,
+        "-H",
+        &key_header,
+        "--json",
+        "-",
+        "-v",
+    ]))
+    .await;
+    let everything = [out.stdout.clone(), out.stderr.clone()].concat();
+    let text = String::from_utf8_lossy(&everything);
+    assert!(!text.contains(secret), "bearer token leaked");
+    assert!(!text.contains(api_key), "api key leaked");
+    let terminal = run(args(&[
+        "scan",
+        &lab.mcp_url(),
+        "-H",
+        &header,
+        "--trace-failure",
+    ]))
+    .await;
+    let text = String::from_utf8_lossy(&terminal.stdout);
+    assert!(
+        !text.contains(secret),
+        "bearer token leaked in the terminal report"
+    );
+    // With --no-redact the value is shown (the test proves redaction is what hid it).
+    let raw = run(args(&[
+        "scan",
+        &lab.mcp_url(),
+        "-H",
+        &header,
+        "--json",
+        "-",
+        "--no-redact",
+    ]))
+    .await;
+    assert!(String::from_utf8_lossy(&raw.stdout).contains(secret));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn explain_prints_an_entry() {
+    let out = run(args(&["explain", "prm-resource-mismatch"])).await;
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("PRM_RESOURCE_MISMATCH"));
+    assert!(text.contains("RFC 9728"));
+}

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests.
+
+use std::time::Duration;
+
+use authprobe_core::config::{parse_target, ScanConfig};
+use authprobe_core::report::Report;
+use authprobe_lab::{Defect, LabConfig, RunningLab};
+
+/// Starts the lab with these defects on a free loopback port.
+pub async fn lab(defects: &[Defect]) -> RunningLab {
+    authprobe_lab::start(
+        LabConfig {
+            defects: defects.to_vec(),
+        },
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .expect("the lab starts on a free loopback port")
+}
+
+/// A scan configuration for a lab URL with a short timeout, so hanging defects end quickly.
+pub fn config(url: &str, timeout: Duration) -> ScanConfig {
+    let mut config = ScanConfig::new(parse_target(url).expect("lab URL parses"));
+    config.timeout = timeout;
+    config
+}
+
+/// Scans a URL with a short timeout.
+pub async fn scan(url: &str) -> Report {
+    authprobe_core::scan::scan(&config(url, Duration::from_secs(2)))
+        .await
+        .expect("scan runs")
+}
+
+/// The codes of a report, sorted.
+pub fn codes(report: &Report) -> Vec<String> {
+    let mut codes: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| f.code.as_str().to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// Path of the built binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_authprobe")
+}
