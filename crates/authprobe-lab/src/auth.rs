@@ -1,7 +1,7 @@
 //! Bearer token checks on the protected resource and the `WWW-Authenticate`
 //! challenges of RFC 6750 §3 and RFC 9728 §5.1, with the challenge defects.
 
-use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::header::{AUTHORIZATION, SET_COOKIE, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -63,7 +63,9 @@ pub(crate) fn unauthorized(lab: &Lab, why: Refusal) -> Response {
         }
         Refusal::InvalidToken => "The access token is invalid or expired",
     };
-    let mut reply = Reply::json(StatusCode::UNAUTHORIZED, &json!({ "message": message }));
+    let cookie = format!("lab_affinity={}; Path=/; HttpOnly", lab.affinity_cookie);
+    let mut reply = Reply::json(StatusCode::UNAUTHORIZED, &json!({ "message": message }))
+        .header(SET_COOKIE, &cookie);
     if let Some(challenge) = challenge(lab, why) {
         reply = reply.header(WWW_AUTHENTICATE, &challenge);
     }

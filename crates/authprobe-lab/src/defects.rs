@@ -24,6 +24,9 @@ macro_rules! defects {
         /// [`Defect::expected_outcome`] say what a correct scanner reports.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
+        // The descriptions double as plain-text CLI output, so URLs in them
+        // stay bare rather than becoming Markdown links.
+        #[allow(rustdoc::bare_urls)]
         pub enum Defect {
             $(
                 #[doc = $desc]
@@ -91,10 +94,10 @@ defects! {
         "Both metadata URLs demand a bearer token (401 with a Bearer challenge), so no client can read them before it has one.";
     PrmResourceTrailingSlash = "prm-resource-trailing-slash", "protected-broken", true,
         ["PRM_RESOURCE_TRAILING_SLASH"],
-        "The metadata names the resource with a trailing slash (<base>/mcp/).";
+        "The metadata names the resource with a trailing slash (.../mcp/ instead of .../mcp).";
     PrmResourceParent = "prm-resource-parent", "protected-broken", true,
         ["PRM_RESOURCE_PARENT_PATH"],
-        "The metadata names the origin's root (<base>/) as the resource instead of the MCP endpoint.";
+        "The metadata names the origin's root (.../) as the resource instead of the MCP endpoint.";
     PrmResourceOther = "prm-resource-other", "protected-broken", true,
         ["PRM_HINT_RESOURCE_MISMATCH", "OAUTH_DISCOVERY_UNAVAILABLE"],
         "The metadata names an unrelated resource (https://other.example/mcp).";
@@ -103,7 +106,7 @@ defects! {
         "The metadata has no resource member.";
     PrmResourceFragment = "prm-resource-fragment", "protected-broken", true,
         ["RESOURCE_FRAGMENT_FORBIDDEN"],
-        "The metadata's resource carries a fragment (<base>/mcp#main).";
+        "The metadata's resource carries a fragment (.../mcp#main).";
     PrmResourceNotCanonical = "prm-resource-not-canonical", "protected-ok", true,
         ["PRM_RESOURCE_NOT_CANONICAL"],
         "The metadata's resource spells the scheme in uppercase (HTTP://...).";

@@ -144,6 +144,11 @@ impl RunningLab {
         self.addr
     }
 
+    /// The value of the `lab_affinity` cookie the lab sets on its 401 responses.
+    pub fn affinity_cookie(&self) -> String {
+        self.lab.affinity_cookie.clone()
+    }
+
     /// The origin of the lab, `http://127.0.0.1:PORT`, without a trailing
     /// slash. It is also the authorization server's issuer.
     pub fn base_url(&self) -> String {

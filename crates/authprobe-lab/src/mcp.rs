@@ -168,7 +168,7 @@ async fn post(lab: &Lab, req: Request) -> Response {
 
 fn initialize(lab: &Lab, id: Value, params: Option<&Value>) -> Response {
     match tools::initialize(params) {
-        Ok((result, _version)) => {
+        Ok(result) => {
             let session = lab.new_session();
             let mut response = rpc_result(StatusCode::OK, id, result);
             if let Ok(value) = session.parse() {
@@ -247,10 +247,10 @@ fn classify(bytes: &[u8]) -> Result<Message, (Value, RpcError)> {
             ))
         }
     };
-    let id = object.get("id").cloned();
-    let usable_id = match &id {
-        Some(Value::String(_)) => id.clone().unwrap_or(Value::Null),
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => id.clone().unwrap_or(Value::Null),
+    // Only a string or an integer can be echoed back (MCP Basic › Requests).
+    let usable_id = match object.get("id") {
+        Some(id @ Value::String(_)) => id.clone(),
+        Some(id @ Value::Number(n)) if n.is_i64() || n.is_u64() => id.clone(),
         _ => Value::Null,
     };
     if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
@@ -259,7 +259,7 @@ fn classify(bytes: &[u8]) -> Result<Message, (Value, RpcError)> {
             "Invalid Request: jsonrpc must be \"2.0\"",
         ));
     }
-    match (object.get("method"), id) {
+    match (object.get("method"), object.get("id")) {
         (Some(Value::String(_)), Some(Value::Null)) => Err(invalid(
             Value::Null,
             "Invalid Request: the id of a request must not be null",

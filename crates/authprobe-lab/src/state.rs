@@ -28,6 +28,9 @@ pub(crate) const PRM_PREFIX: &str = "/.well-known/oauth-protected-resource";
 pub(crate) struct Lab {
     /// `http://127.0.0.1:PORT`, no trailing slash; also the issuer.
     pub(crate) base: String,
+    /// The value of the load-balancer style cookie set on refusals; real servers
+    /// set cookies like this, and a scanner must never echo them unredacted.
+    pub(crate) affinity_cookie: String,
     defects: HashSet<Defect>,
     store: Mutex<Store>,
     shutdown: watch::Receiver<bool>,
@@ -84,6 +87,7 @@ impl Lab {
     ) -> Self {
         Lab {
             base,
+            affinity_cookie: random_id(),
             defects: defects.into_iter().collect(),
             store: Mutex::new(Store::default()),
             shutdown,

@@ -38,7 +38,7 @@ pub(crate) fn negotiate(requested: &str) -> &'static str {
 }
 
 /// The `initialize` result for a request's params.
-pub(crate) fn initialize(params: Option<&Value>) -> Result<(Value, &'static str), RpcError> {
+pub(crate) fn initialize(params: Option<&Value>) -> Result<Value, RpcError> {
     let requested = params
         .and_then(|p| p.get("protocolVersion"))
         .and_then(Value::as_str)
@@ -59,7 +59,7 @@ pub(crate) fn initialize(params: Option<&Value>) -> Result<(Value, &'static str)
         },
         "instructions": "A reference MCP server for calibrating authprobe. It offers two tools: echo and add.",
     });
-    Ok((result, version))
+    Ok(result)
 }
 
 /// Dispatches every request method but `initialize`.

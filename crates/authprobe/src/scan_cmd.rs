@@ -160,6 +160,19 @@ pub fn command_line() -> String {
         .join(" ")
 }
 
+/// Request headers whose values are never credentials.
+const HARMLESS_HEADERS: [&str; 9] = [
+    "accept",
+    "accept-language",
+    "cache-control",
+    "content-type",
+    "mcp-protocol-version",
+    "origin",
+    "pragma",
+    "user-agent",
+    "x-request-id",
+];
+
 /// Runs the engine, writes the outputs, and returns the exit code.
 pub async fn execute(config: &ScanConfig, output: &OutputArgs) -> Result<i32, Failure> {
     let report = authprobe_core::scan::scan(config)
@@ -168,7 +181,18 @@ pub async fn execute(config: &ScanConfig, output: &OutputArgs) -> Result<i32, Fa
     if output.no_redact {
         eprintln!("warning: --no-redact: secrets (tokens, cookies, API keys) appear unredacted in every output");
     }
-    let mut secrets: Vec<String> = config.headers.iter().map(|(_, v)| v.clone()).collect();
+    // Values of -H headers are secrets unless the header is a well-known, harmless one:
+    // hunting `application/json` through every output would wreck the evidence.
+    let mut secrets: Vec<String> = config
+        .headers
+        .iter()
+        .filter(|(name, _)| {
+            !HARMLESS_HEADERS
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(name))
+        })
+        .map(|(_, v)| v.clone())
+        .collect();
     secrets.extend(config.bearer_token.clone());
     let shown = redact_report(
         &report,

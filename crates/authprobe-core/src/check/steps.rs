@@ -7,7 +7,6 @@ use crate::probe::Trace;
 use crate::report::{Finding, Severity, Stage, Step, StepStatus};
 
 use super::prm::PrmVerdict;
-use super::seen;
 
 const NOT_YET: &str = "not yet implemented";
 
@@ -122,7 +121,9 @@ pub fn steps(
     let bogus = trace.last_of(&facts.bogus);
     let (status, detail) = match bogus {
         _ if !auth => (StepStatus::Skip, "authorization not required".to_string()),
-        Some(e) if e.response.is_some() => (status_from(findings, "invalid-token"), seen(e)),
+        Some(e) if e.response.is_some() => {
+            (status_from(findings, "invalid-token"), answer_phrase(e))
+        }
         Some(e) => (
             StepStatus::Skip,
             format!(
@@ -145,7 +146,14 @@ pub fn steps(
     let get_ex = trace.last_of(get);
     let (status, detail) = match get_ex {
         _ if !answered => (StepStatus::Skip, "the endpoint did not answer".to_string()),
-        Some(e) => (status_from(findings, "get-stream"), seen(e)),
+        Some(e) if e.response.is_some() => (status_from(findings, "get-stream"), answer_phrase(e)),
+        Some(e) => (
+            status_from(findings, "get-stream"),
+            e.error
+                .as_ref()
+                .map(|x| x.message.clone())
+                .unwrap_or_default(),
+        ),
         None => (StepStatus::Skip, "not sent".into()),
     };
     out.push(step(
@@ -203,10 +211,11 @@ pub fn steps(
         let detail = match verdict.chosen {
             Some(i) => {
                 let c = &prm.candidates[i];
-                let what = c.exchange(trace).map(seen).unwrap_or_default();
+                let what = c.exchange(trace).map(answer_phrase).unwrap_or_default();
                 format!(
-                    "{} candidate: {}{}",
+                    "{} candidate {} → {}{}",
                     c.source.as_str(),
+                    c.url.path(),
                     what,
                     if verdict.chosen_usable {
                         ", usable"
@@ -259,5 +268,24 @@ pub fn steps(
         session_reason.into(),
         vec![],
     ));
+    out
+}
+
+/// `401 application/json, error="invalid_token"`: what came back, in a few words.
+fn answer_phrase(exchange: &crate::http::Exchange) -> String {
+    let Some(r) = &exchange.response else {
+        return "no response".into();
+    };
+    let mut out = r.status.to_string();
+    if let Some(mt) = r.media_type().filter(|m| !m.is_empty()) {
+        out.push(' ');
+        out.push_str(&mt);
+    }
+    if let Some(error) = ChallengeState::of(exchange)
+        .bearer()
+        .and_then(|b| b.param("error"))
+    {
+        out.push_str(&format!(", error=\"{error}\""));
+    }
     out
 }

@@ -157,6 +157,12 @@ async fn secrets_never_reach_any_output() {
     let text = String::from_utf8_lossy(&everything);
     assert!(!text.contains(secret), "bearer token leaked");
     assert!(!text.contains(api_key), "api key leaked");
+    let cookie = lab.affinity_cookie();
+    assert!(!text.contains(&cookie), "Set-Cookie value leaked");
+    assert!(
+        text.contains("lab_affinity="),
+        "the cookie's name stays visible"
+    );
     let terminal = run(args(&[
         "scan",
         &lab.mcp_url(),
@@ -181,7 +187,9 @@ async fn secrets_never_reach_any_output() {
         "--no-redact",
     ]))
     .await;
-    assert!(String::from_utf8_lossy(&raw.stdout).contains(secret));
+    let raw = String::from_utf8_lossy(&raw.stdout);
+    assert!(raw.contains(secret));
+    assert!(raw.contains(&cookie));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
