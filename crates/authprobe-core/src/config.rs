@@ -5,6 +5,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::http::ExchangeObserver;
+
 /// How strictly a family of checks (MCP or RFC) is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -71,6 +73,12 @@ pub struct ScanConfig {
     pub protocol_version: Option<String>,
     /// The command line to echo in reports (redacted when rendered).
     pub command_line: String,
+    /// The target is authprobe's loopback bridge to a stdio server: authorization
+    /// does not apply (MCP: stdio servers take credentials from the environment),
+    /// so only stage 2 runs, without the HTTP-level rules that would judge the bridge.
+    pub stdio_bridge: bool,
+    /// Told about each exchange as it completes, for live output (`--verbose`).
+    pub observer: Option<ExchangeObserver>,
 }
 
 /// Default per-request timeout.
@@ -98,6 +106,8 @@ impl ScanConfig {
             bearer_token: None,
             protocol_version: None,
             command_line: String::new(),
+            stdio_bridge: false,
+            observer: None,
         }
     }
 }

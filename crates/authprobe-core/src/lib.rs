@@ -13,6 +13,7 @@ pub mod http;
 pub mod probe;
 pub mod report;
 pub mod scan;
+mod stage2;
 pub mod wire;
 
 pub use catalog::Code;

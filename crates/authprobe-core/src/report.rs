@@ -268,6 +268,84 @@ pub struct AuthDiscovery {
     /// The scope named by the challenge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_scope: Option<String>,
+    /// Stage 4: every issuer probed, its metadata candidates and what they offer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorization_server_metadata: Vec<AuthServerInfo>,
+    /// Stage 6: how a client can register with the selected authorization server
+    /// (`client-id-metadata-document`, `dynamic-client-registration`, `pre-registration-only`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registration_paths: Vec<String>,
+    /// Stage 6 (`--active`): the clients the scan registered, and whether each was deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_clients: Vec<TestClient>,
+}
+
+/// One authorization server metadata URL tried and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AsCandidateInfo {
+    /// `oauth`, `oidc-inserted` or `oidc-appended`.
+    pub kind: String,
+    /// The URL fetched.
+    pub url: String,
+    /// The exchange that fetched it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_id: Option<ExchangeId>,
+    /// HTTP status, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// True for the candidate a MCP 2025-11-25 client ends up with.
+    pub chosen: bool,
+}
+
+/// One issuer of `authorization_servers` and its metadata.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuthServerInfo {
+    /// The issuer identifier, as the protected resource metadata gives it.
+    pub issuer: String,
+    /// Every candidate URL, in the order a client tries them.
+    pub candidates: Vec<AsCandidateInfo>,
+    /// True when its metadata is usable (issuer matches, required members present).
+    pub usable: bool,
+    /// True for the authorization server the later stages used.
+    pub selected: bool,
+    /// `authorization_endpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_endpoint: Option<String>,
+    /// `token_endpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    /// `registration_endpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
+    /// `jwks_uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// `grant_types_supported`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grant_types_supported: Vec<String>,
+    /// `response_types_supported`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_types_supported: Vec<String>,
+    /// `scopes_supported`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes_supported: Vec<String>,
+    /// `code_challenge_methods_supported`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code_challenge_methods_supported: Vec<String>,
+    /// `token_endpoint_auth_methods_supported`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+}
+
+/// A client the scan registered in `--active` mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestClient {
+    /// The `client_id` issued.
+    pub client_id: String,
+    /// Which registration created it (`realistic`, `second-client`, …).
+    pub case: String,
+    /// True when the RFC 7592 DELETE succeeded.
+    pub deleted: bool,
 }
 
 /// The MCP revision spoken, as far as the scan could tell.
@@ -328,6 +406,25 @@ pub struct Report {
     /// Tools listed by the server (filled by the transport stage).
     #[serde(default)]
     pub tools: Vec<serde_json::Value>,
+    /// The stdio server behind authprobe's loopback bridge, when one was scanned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdio: Option<StdioServer>,
+}
+
+/// A stdio MCP server that authprobe launched and bridged to a loopback URL.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StdioServer {
+    /// The command that started it, as given.
+    pub command: String,
+    /// Its process id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    /// How it ended, when it ended before the report was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<String>,
+    /// The last lines it wrote to stderr, and any stdout line that was not JSON-RPC.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stderr_tail: Vec<String>,
 }
 
 impl Report {

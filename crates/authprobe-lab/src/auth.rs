@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::defects::Defect;
-use crate::state::{Lab, PRM_PREFIX, SCOPE};
+use crate::state::{Lab, SCOPE};
 use crate::wire::Reply;
 
 /// Why a request is being refused.
@@ -100,7 +100,11 @@ pub(crate) fn challenge(lab: &Lab, why: Refusal) -> Option<String> {
         params.push("error=\"invalid_token\"".to_owned());
         params.push(format!("error_description=\"{description}\""));
     }
-    if !(lab.has(Defect::NoPrm) || lab.has(Defect::ChallengeNoResourceMetadata)) {
+    if !(lab.has(Defect::NoPrm)
+        || lab.has(Defect::ChallengeNoResourceMetadata)
+        || lab.has(Defect::PrmRootOnly)
+        || lab.has(Defect::PrmPathSuffixOnly))
+    {
         params.push(format!("resource_metadata=\"{metadata}\""));
     }
     if !lab.has(Defect::ChallengeNoScope) {
@@ -120,8 +124,6 @@ pub(crate) fn challenge(lab: &Lab, why: Refusal) -> Option<String> {
 fn metadata_url(lab: &Lab) -> String {
     if lab.has(Defect::ChallengeRelativeMetadata) {
         lab.prm_suffix_path()
-    } else if lab.has(Defect::PrmRootOnly) {
-        format!("{}{PRM_PREFIX}", lab.base)
     } else {
         format!("{}{}", lab.base, lab.prm_suffix_path())
     }

@@ -141,11 +141,11 @@ defects! {
         ["PRM_CORS_MISSING"],
         "Metadata responses carry no CORS headers and the preflight answers 405.";
     PrmRootOnly = "prm-root-only", "protected-ok", true,
-        ["PRM_WELLKNOWN_PATH_SUFFIX_MISSING"],
-        "Only the root metadata URL is served (the path-suffix URL answers 404); the challenge points at the root URL.";
+        ["DISCOVERY_RESOURCE_METADATA_MISSING", "PRM_WELLKNOWN_PATH_SUFFIX_MISSING"],
+        "Only the root metadata URL is served (the path-suffix URL answers 404), and the challenge names no resource_metadata, so clients must find it by the well-known URLs.";
     PrmPathSuffixOnly = "prm-path-suffix-only", "protected-ok", true,
-        ["DISCOVERY_ROOT_WELLKNOWN_404"],
-        "Only the path-suffix metadata URL is served; the root URL answers 404.";
+        ["DISCOVERY_RESOURCE_METADATA_MISSING", "DISCOVERY_ROOT_WELLKNOWN_404"],
+        "Only the path-suffix metadata URL is served (the root URL answers 404), and the challenge names no resource_metadata.";
     ChallengeMalformed = "challenge-malformed", "protected-broken", true,
         ["WWW_AUTHENTICATE_MALFORMED"],
         "The WWW-Authenticate header has an unterminated quoted string.";
@@ -194,6 +194,213 @@ defects! {
     NoAuth = "no-auth", "no-auth", true,
         ["AUTH_NOT_REQUIRED"],
         "The MCP endpoint answers without credentials and no OAuth metadata is served.";
+    AsIssuerMismatch = "as-issuer-mismatch", "protected-broken", true,
+        ["AUTH_SERVER_ISSUER_MISMATCH"],
+        "The authorization server metadata names an issuer (.../other) that differs from the one in authorization_servers.";
+    AsIssuerQuery = "as-issuer-query", "protected-broken", true,
+        ["AUTH_SERVER_ISSUER_QUERY_FRAGMENT"],
+        "The issuer identifier carries a query (?tenant=lab), in authorization_servers and in the metadata alike.";
+    AsNoPkce = "as-no-pkce", "protected-broken", true,
+        ["AUTH_SERVER_PKCE_S256_MISSING"],
+        "The metadata has no code_challenge_methods_supported (PKCE is still enforced, but clients cannot know).";
+    AsPkcePlainOnly = "as-pkce-plain-only", "protected-broken", true,
+        ["AUTH_SERVER_PKCE_S256_MISSING", "AUTH_SERVER_PKCE_PLAIN_ADVERTISED"],
+        "code_challenge_methods_supported lists only \"plain\".";
+    AsNoCodeResponseType = "as-no-code-response-type", "protected-broken", true,
+        ["AUTH_SERVER_RESPONSE_TYPE_CODE_MISSING"],
+        "response_types_supported is [\"id_token\"], without \"code\".";
+    AsLegacyGrants = "as-legacy-grants", "protected-ok", true,
+        ["AUTH_SERVER_LEGACY_GRANTS_ADVERTISED"],
+        "The metadata advertises the implicit flow (response type token) and the password grant.";
+    AsMetadataHtml = "as-metadata-html", "protected-broken", true,
+        ["AUTH_SERVER_METADATA_CONTENT_TYPE_NOT_JSON", "AUTH_SERVER_METADATA_UNREACHABLE"],
+        "The authorization server metadata URL answers 200 text/html (a single-page-app index page); no other discovery URL serves metadata.";
+    AsMetadataNoTokenEndpoint = "as-metadata-no-token-endpoint", "protected-broken", true,
+        ["AUTH_SERVER_METADATA_INVALID"],
+        "The authorization server metadata has no token_endpoint.";
+    AsOidcOnly = "as-oidc-only", "protected-ok", true,
+        ["AUTH_SERVER_ROOT_WELLKNOWN_PROBE_FAILED"],
+        "The issuer has the path /tenant1 and its metadata is served only at /tenant1/.well-known/openid-configuration (nothing at the host root).";
+    AsCandidate5xx = "as-candidate-5xx", "protected-broken", true,
+        ["AUTH_SERVER_CANDIDATE_5XX"],
+        "/.well-known/oauth-authorization-server answers 500; the metadata is served at /.well-known/openid-configuration.";
+    AsEndpointNotHttps = "as-endpoint-not-https", "protected-broken", true,
+        ["AUTH_SERVER_ENDPOINT_NOT_HTTPS", "AUTH_SERVER_ENDPOINT_HOST_MISMATCH"],
+        "The metadata's revocation_endpoint is a plain-http URL on a public host (http://auth.example/revoke).";
+    AsEndpointOtherHost = "as-endpoint-other-host", "protected-ok", true,
+        ["AUTH_SERVER_ENDPOINT_HOST_MISMATCH"],
+        "The metadata's revocation_endpoint names localhost while the issuer names 127.0.0.1 (legal, reported as information).";
+    AsNoRegistrationPath = "as-no-registration-path", "protected-broken", true,
+        ["AUTH_SERVER_NO_REGISTRATION_PATH", "AUTH_SERVER_CIMD_NOT_SUPPORTED"],
+        "The metadata offers neither Client ID Metadata Documents nor a registration_endpoint.";
+    AsNoCimd = "as-no-cimd", "protected-ok", true,
+        ["AUTH_SERVER_CIMD_NOT_SUPPORTED"],
+        "The metadata offers dynamic client registration but not Client ID Metadata Documents.";
+    AsNoPublicClientAuth = "as-no-public-client-auth", "protected-ok", true,
+        ["AUTH_SERVER_PUBLIC_CLIENT_AUTH_MISSING"],
+        "token_endpoint_auth_methods_supported is [\"client_secret_basic\"], without \"none\".";
+    AsNoIssParameter = "as-no-iss-parameter", "protected-ok", true,
+        ["AUTH_SERVER_ISS_PARAMETER_NOT_ADVERTISED"],
+        "The metadata does not advertise authorization_response_iss_parameter_supported.";
+    AsProtectedResourcesOther = "as-protected-resources-other", "protected-ok", true,
+        ["AUTH_SERVER_PROTECTED_RESOURCES_MISMATCH"],
+        "The metadata's protected_resources lists only https://other.example/mcp.";
+    AsScopesWhitespace = "as-scopes-whitespace", "protected-ok", true,
+        ["SCOPES_WHITESPACE_RISK"],
+        "The authorization server's scopes_supported contains \"mcp: admin\", a scope with a space in it.";
+    AsIssuerLinkLocal = "as-issuer-link-local", "protected-broken", true,
+        ["AUTH_SERVER_ISSUER_PRIVATE_BLOCKED"],
+        "authorization_servers names https://169.254.169.254 (a link-local, cloud-metadata address).";
+    JwksPrivateKey = "jwks-private-key", "protected-broken", true,
+        ["JWKS_PRIVATE_KEY_EXPOSED"],
+        "The jwks_uri publishes an EC key together with its private member d.";
+    JwksEmpty = "jwks-empty", "protected-ok", true,
+        ["JWKS_EMPTY"],
+        "The jwks_uri publishes a JWK Set with an empty keys array.";
+    JwksInvalid = "jwks-invalid", "protected-broken", true,
+        ["JWKS_INVALID"],
+        "The jwks_uri publishes a key without kty.";
+    JwksUnreachable = "jwks-unreachable", "protected-broken", true,
+        ["JWKS_FETCH_ERROR"],
+        "The jwks_uri answers 404.";
+    TokenErrorHtml = "token-error-html", "protected-broken", true,
+        ["TOKEN_RESPONSE_NOT_JSON_RISK"],
+        "The token endpoint answers errors with a 400 HTML page.";
+    TokenError200 = "token-error-200", "protected-broken", true,
+        ["TOKEN_HTTP200_ERROR_PAYLOAD_RISK"],
+        "The token endpoint answers errors with 200 and a JSON error object.";
+    TokenErrorStatus = "token-error-status", "protected-broken", true,
+        ["TOKEN_ERROR_STATUS_INVALID"],
+        "The token endpoint answers errors with 403 instead of 400.";
+    TokenErrorCode = "token-error-code", "protected-ok", true,
+        ["TOKEN_ERROR_CODE_INVALID"],
+        "The token endpoint answers an unknown code with error \"bad_code\" instead of invalid_grant.";
+    TokenEndpoint404 = "token-endpoint-404", "protected-broken", true,
+        ["TOKEN_ENDPOINT_UNREACHABLE"],
+        "The metadata's token_endpoint names a path the server does not serve (404).";
+    DcrDangerousUri = "dcr-dangerous-uri", "protected-broken", true,
+        ["DCR_DANGEROUS_URI_ACCEPTED", "DCR_ENDPOINT_OPEN"],
+        "Active: dynamic client registration accepts javascript:, data: and file: redirect URIs.";
+    DcrHttpRedirect = "dcr-http-redirect", "protected-broken", true,
+        ["DCR_HTTP_REDIRECT_ACCEPTED", "DCR_ENDPOINT_OPEN"],
+        "Active: dynamic client registration accepts plain-http redirect URIs on any host.";
+    DcrEmptyRedirectUris = "dcr-empty-redirect-uris", "protected-broken", true,
+        ["DCR_EMPTY_REDIRECT_URIS_ACCEPTED", "DCR_ENDPOINT_OPEN"],
+        "Active: dynamic client registration accepts authorization-code clients without redirect URIs.";
+    DcrRejectsLoopback = "dcr-rejects-loopback", "protected-broken", true,
+        ["DCR_LOOPBACK_REDIRECT_REJECTED", "DCR_REGISTRATION_REJECTED", "DCR_ENDPOINT_OPEN"],
+        "Active: dynamic client registration refuses loopback redirect URIs (only https is accepted).";
+    DcrRejectsAll = "dcr-rejects-all", "protected-broken", true,
+        ["DCR_REGISTRATION_REJECTED"],
+        "Active: dynamic client registration refuses every client with invalid_client_metadata.";
+    DcrReusesClientId = "dcr-reuses-client-id", "protected-broken", true,
+        ["DCR_CLIENT_ID_REUSED", "DCR_ENDPOINT_OPEN"],
+        "Active: every registration gets the client_id of the first client registered.";
+    DcrBadErrorResponse = "dcr-bad-error-response", "protected-ok", true,
+        ["DCR_ERROR_RESPONSE_INVALID", "DCR_ENDPOINT_OPEN"],
+        "Active: refused registrations are answered 400 text/plain instead of a JSON error.";
+    DcrNoDelete = "dcr-no-delete", "protected-ok", true,
+        ["DCR_CLEANUP_INCOMPLETE", "DCR_ENDPOINT_OPEN"],
+        "Active: registrations return no registration_client_uri or registration_access_token (no RFC 7592 management).";
+    PkceNotEnforced = "pkce-not-enforced", "protected-broken", true,
+        ["AUTH_SERVER_PKCE_NOT_ENFORCED", "DCR_ENDPOINT_OPEN"],
+        "Active: the authorization endpoint issues a code for a request without code_challenge.";
+    RedirectUriNotExact = "redirect-uri-not-exact", "protected-broken", true,
+        ["AUTH_SERVER_REDIRECT_URI_NOT_EXACT", "DCR_ENDPOINT_OPEN"],
+        "Active: the authorization endpoint accepts any redirect_uri that starts with a registered one.";
+    InitializeError = "initialize-error", "protected-ok", true,
+        ["MCP_INITIALIZE_FAILED"],
+        "initialize is answered with a JSON-RPC error (-32603) instead of a result.";
+    InitializeNoServerInfo = "initialize-no-server-info", "protected-ok", true,
+        ["MCP_INITIALIZE_RESULT_INVALID"],
+        "The initialize result has no serverInfo.";
+    InitializeNoProtocolVersion = "initialize-no-protocol-version", "protected-ok", true,
+        ["MCP_PROTOCOL_VERSION_MISSING", "MCP_INITIALIZE_RESULT_INVALID"],
+        "The initialize result has no protocolVersion.";
+    CapabilitiesNotObject = "capabilities-not-object", "protected-ok", true,
+        ["MCP_CAPABILITIES_INVALID"],
+        "The initialize result's capabilities is an array of names instead of an object.";
+    InitializedRejected = "initialized-rejected", "protected-ok", true,
+        ["MCP_NOTIFICATION_FAILED"],
+        "notifications/initialized is refused with 400.";
+    Notification200 = "notification-200", "protected-ok", true,
+        ["MCP_NOTIFICATION_STATUS_INVALID"],
+        "Accepted notifications are answered 200 instead of 202.";
+    NotificationBody = "notification-body", "protected-ok", true,
+        ["MCP_NOTIFICATION_BODY_PRESENT"],
+        "Accepted notifications are answered 202 with a JSON body.";
+    NotificationIdAccepted = "notification-id-accepted", "protected-ok", true,
+        ["MCP_NOTIFICATION_WITH_ID_ACCEPTED"],
+        "A notifications/... message carrying an id is accepted like a notification (202, no response).";
+    NullIdAccepted = "null-id-accepted", "protected-ok", true,
+        ["MCP_JSONRPC_ID_NULL_ACCEPTED"],
+        "Requests with \"id\": null are served as if the id were valid.";
+    ResponseInvalid = "response-invalid", "protected-ok", true,
+        ["MCP_JSONRPC_RESPONSE_INVALID"],
+        "The response to ping carries both result and error.";
+    ResponseIdMismatch = "response-id-mismatch", "protected-ok", true,
+        ["MCP_JSONRPC_RESPONSE_ID_MISMATCH"],
+        "The response to ping echoes the request id as a string (\"2\" for 2).";
+    BatchAccepted = "batch-accepted", "protected-ok", true,
+        ["MCP_BATCH_ACCEPTED"],
+        "JSON-RPC batches (array bodies) are processed although batching was removed in 2025-06-18.";
+    SessionNotRequired = "session-not-required", "protected-ok", true,
+        ["MCP_SESSION_ID_REQUIRED_NOT_ENFORCED", "MCP_INITIALIZE_ORDERING_NOT_ENFORCED"],
+        "Requests without an Mcp-Session-Id are served although the lab issues sessions.";
+    SessionIdInvalidChars = "session-id-invalid-chars", "protected-ok", true,
+        ["MCP_SESSION_ID_INVALID_CHARS"],
+        "Session ids contain spaces.";
+    UnknownSessionNot404 = "unknown-session-not-404", "protected-ok", true,
+        ["MCP_SESSION_ID_REJECTION_MISSING"],
+        "A request with an unknown session id is answered 400 instead of 404.";
+    DeleteRejected = "delete-rejected", "protected-ok", true,
+        ["MCP_SESSION_DELETE_INVALID"],
+        "DELETE of a session is answered 500.";
+    OriginNotValidated = "origin-not-validated", "protected-ok", true,
+        ["MCP_ORIGIN_NOT_VALIDATED"],
+        "The Origin header is not checked: a request from https://evil.example is served.";
+    VersionHeaderIgnored = "version-header-ignored", "protected-ok", true,
+        ["MCP_PROTOCOL_VERSION_REJECTION_MISSING"],
+        "An unsupported MCP-Protocol-Version header is accepted instead of answered 400.";
+    VersionDowngrade = "version-downgrade", "protected-ok", true,
+        ["MCP_PROTOCOL_VERSION_MISMATCH"],
+        "initialize answers 2025-06-18 when 2025-11-25, which the lab supports, is requested.";
+    PingNotEmpty = "ping-not-empty", "protected-ok", true,
+        ["MCP_PING_INVALID_RESPONSE"],
+        "ping is answered with {\"status\": \"ok\"} instead of an empty result.";
+    ToolsListError = "tools-list-error", "protected-ok", true,
+        ["MCP_TOOLS_LIST_FAILED"],
+        "tools/list is answered with a JSON-RPC error although the tools capability is declared.";
+    ToolsListInvalid = "tools-list-invalid", "protected-ok", true,
+        ["MCP_TOOLS_LIST_INVALID"],
+        "The tools/list result names its array items instead of tools.";
+    ToolInputSchemaMissing = "tool-input-schema-missing", "protected-ok", true,
+        ["MCP_TOOL_INPUT_SCHEMA_MISSING"],
+        "The echo tool has no inputSchema.";
+    ToolInputSchemaInvalid = "tool-input-schema-invalid", "protected-ok", true,
+        ["MCP_TOOL_INPUT_SCHEMA_INVALID"],
+        "The echo tool's inputSchema is not valid JSON Schema (required is a string).";
+    ToolNameInvalid = "tool-name-invalid", "protected-ok", true,
+        ["MCP_TOOL_NAME_INVALID"],
+        "The echo tool is named \"echo text!\" (a space and a punctuation mark).";
+    ToolIconUnsafe = "tool-icon-unsafe", "protected-ok", true,
+        ["MCP_ICON_UNSAFE_SCHEME"],
+        "The echo tool's icon is a javascript: URI.";
+    TasksMethodMissing = "tasks-method-missing", "protected-ok", true,
+        ["MCP_TASKS_METHOD_MISSING"],
+        "The tasks capability advertises tasks/list, which answers -32601 Method not found.";
+    ToolsListEndlessStream = "tools-list-endless-stream", "protected-ok", true,
+        ["MCP_RESPONSE_INCOMPLETE"],
+        "tools/list is answered with an SSE stream of keep-alives and progress notifications that never carries the response.";
+    ToolsListHugeStream = "tools-list-huge-stream", "protected-ok", true,
+        ["MCP_RESPONSE_INCOMPLETE"],
+        "tools/list is answered with an SSE stream of 100 MB of progress notifications before the response.";
+    HeaderMismatchAccepted = "header-mismatch-accepted", "protected-ok", true,
+        ["MCP_HEADER_MISMATCH_NOT_REJECTED"],
+        "2026-07-28 lab: a missing or different Mcp-Method header is not checked against the body.";
+    UnsupportedVersionErrorInvalid = "unsupported-version-error-invalid", "protected-ok", true,
+        ["MCP_UNSUPPORTED_VERSION_ERROR_INVALID"],
+        "2026-07-28 lab: an unsupported protocol version is answered with -32602 and no list of supported versions.";
     HangHeaders = "hang-headers", "timeout", false,
         [],
         "Hostile: every request to /mcp is accepted and never answered (no response headers).";
@@ -206,6 +413,25 @@ defects! {
 }
 
 impl Defect {
+    /// Whether the defect only shows when the scanner may create state
+    /// (`authprobe scan --active`): registering clients and sending
+    /// authorization requests. The calibration matrix scans these actively.
+    pub fn active(&self) -> bool {
+        matches!(
+            self,
+            Defect::DcrDangerousUri
+                | Defect::DcrHttpRedirect
+                | Defect::DcrEmptyRedirectUris
+                | Defect::DcrRejectsLoopback
+                | Defect::DcrRejectsAll
+                | Defect::DcrReusesClientId
+                | Defect::DcrBadErrorResponse
+                | Defect::DcrNoDelete
+                | Defect::PkceNotEnforced
+                | Defect::RedirectUriNotExact
+        )
+    }
+
     /// The defect with this kebab-case name, if there is one.
     pub fn from_name(name: &str) -> Option<Defect> {
         Defect::ALL.iter().copied().find(|d| d.name() == name)

@@ -13,16 +13,22 @@
 //!   a token was presented).
 //! - **Protected resource metadata** (RFC 9728) at both the path-suffix and
 //!   the root well-known URL, public, cacheable and CORS-enabled.
-//! - **Authorization server** on the same origin (issuer = the base URL):
-//!   RFC 8414 metadata, an auto-approving authorization endpoint (the lab
-//!   has no users) that enforces registered redirect URIs and PKCE S256, a
-//!   token endpoint (`authorization_code`, `refresh_token`), and open dynamic
-//!   client registration (RFC 7591) with RFC 7592 read and delete.
+//! - **Authorization server** on the same origin (issuer = the base URL), or
+//!   on a port of its own ([`LabConfig::separate_auth_server`]), with an
+//!   issuer path if asked ([`LabConfig::issuer_path`], e.g. `/tenant1`):
+//!   RFC 8414 metadata (path insertion, plus the host root for 2025-03-26
+//!   clients), an auto-approving authorization endpoint (the lab has no users)
+//!   that enforces registered redirect URIs exactly and PKCE S256, a token
+//!   endpoint (`authorization_code`, `refresh_token`), open dynamic client
+//!   registration (RFC 7591) with RFC 7592 read and delete, and Client ID
+//!   Metadata Documents (fetched from `http://` loopback URLs only: the lab
+//!   has no TLS client).
 //!
 //! Each [`Defect`] switches one deviation on. A defect declares the finding
 //! codes a correct scanner raises when it is the only one enabled and the
 //! outcome of that scan, so a calibration test can run the scanner against
-//! every defect and compare. Defects can be combined. The hostile ones
+//! every defect and compare; [`Defect::active`] marks those only a scan that
+//! registers clients can see. Defects can be combined. The hostile ones
 //! ([`Defect::calibrated`] is false) hang or flood, to prove the scanner stays
 //! bounded; the lab itself stays bounded in memory while doing so.
 //!
@@ -44,14 +50,23 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod cimd;
 mod defects;
+mod defects_transport;
+mod era;
 mod hostile;
+mod legacy;
 mod mcp;
+mod metadata;
 mod oauth;
 mod prm;
 mod register;
+mod rpc;
 mod server;
 mod state;
+mod stateless;
+pub mod stdio;
+mod streams;
 mod tools;
 mod wire;
 
@@ -63,6 +78,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use defects::Defect;
+pub use era::Era;
 
 use state::{Lab, SCOPE};
 
@@ -80,6 +96,14 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub struct LabConfig {
     /// The deviations to enable; empty for the compliant lab.
     pub defects: Vec<Defect>,
+    /// The MCP revision served (2025-11-25 by default).
+    pub era: Era,
+    /// The path of the issuer identifier, e.g. `/tenant1` (`None`: the issuer
+    /// is the bare origin). The authorization server's endpoints live under it.
+    pub issuer_path: Option<String>,
+    /// Serve the authorization server on a second loopback port of its own,
+    /// apart from the MCP server (which then serves only MCP and its metadata).
+    pub separate_auth_server: bool,
 }
 
 impl LabConfig {
@@ -87,7 +111,26 @@ impl LabConfig {
     pub fn with_defects(defects: impl IntoIterator<Item = Defect>) -> Self {
         LabConfig {
             defects: defects.into_iter().collect(),
+            ..LabConfig::default()
         }
+    }
+
+    /// The same configuration with the issuer at this path (e.g. `/tenant1`).
+    pub fn with_issuer_path(mut self, path: &str) -> Self {
+        self.issuer_path = Some(path.to_owned());
+        self
+    }
+
+    /// The same configuration with the authorization server on its own port.
+    pub fn with_separate_auth_server(mut self) -> Self {
+        self.separate_auth_server = true;
+        self
+    }
+
+    /// The same configuration serving another MCP revision.
+    pub fn in_era(mut self, era: Era) -> Self {
+        self.era = era;
+        self
     }
 }
 
@@ -100,7 +143,53 @@ impl LabConfig {
 pub async fn start(config: LabConfig, addr: SocketAddr) -> std::io::Result<RunningLab> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    let shown = match local.ip() {
+    let base = format!("http://{}", shown(local));
+    let auth_listener = if config.separate_auth_server {
+        Some(tokio::net::TcpListener::bind(SocketAddr::new(local.ip(), 0)).await?)
+    } else {
+        None
+    };
+    let auth_addr = auth_listener.as_ref().map(|l| l.local_addr()).transpose()?;
+    let (stop, stop_rx) = watch::channel(false);
+    let defects = config.defects.clone();
+    let mut lab = Lab::new(base.clone(), config.defects, stop_rx.clone());
+    lab.era = config.era;
+    lab.auth_base = auth_addr
+        .map(|a| format!("http://{}", shown(a)))
+        .unwrap_or(base);
+    lab.issuer_path = issuer_path(config.issuer_path.as_deref(), &defects);
+    let lab = Arc::new(lab);
+    let until_stopped = |mut signal: watch::Receiver<bool>| async move {
+        // An error means the handle was dropped: stop as well.
+        let _ = signal.wait_for(|stop| *stop).await;
+    };
+    let serve = axum::serve(listener, server::router(lab.clone()))
+        .with_graceful_shutdown(until_stopped(stop_rx.clone()));
+    let serve_auth = auth_listener.map(|l| {
+        axum::serve(l, server::auth_router(lab.clone()))
+            .with_graceful_shutdown(until_stopped(stop_rx.clone()))
+    });
+    let task = tokio::spawn(async move {
+        // The listeners are already bound; serving can only end by shutdown.
+        let auth = async {
+            if let Some(serve_auth) = serve_auth {
+                let _ = serve_auth.await;
+            }
+        };
+        let _ = tokio::join!(serve, auth);
+    });
+    Ok(RunningLab {
+        addr: local,
+        auth_addr,
+        lab,
+        stop,
+        task: Some(task),
+    })
+}
+
+/// The address to name in documents: a wildcard bind is reached on loopback.
+fn shown(local: SocketAddr) -> SocketAddr {
+    match local.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => {
             SocketAddr::new(Ipv4Addr::LOCALHOST.into(), local.port())
         }
@@ -108,31 +197,27 @@ pub async fn start(config: LabConfig, addr: SocketAddr) -> std::io::Result<Runni
             SocketAddr::new(Ipv6Addr::LOCALHOST.into(), local.port())
         }
         _ => local,
-    };
-    let base = format!("http://{shown}");
-    let (stop, stop_rx) = watch::channel(false);
-    let lab = Arc::new(Lab::new(base, config.defects, stop_rx.clone()));
-    let mut signal = stop_rx;
-    let serve =
-        axum::serve(listener, server::router(lab.clone())).with_graceful_shutdown(async move {
-            // An error means the handle was dropped: stop as well.
-            let _ = signal.wait_for(|stop| *stop).await;
-        });
-    let task = tokio::spawn(async move {
-        // The listener is already bound; serving can only end by shutdown.
-        let _ = serve.await;
-    });
-    Ok(RunningLab {
-        addr: local,
-        lab,
-        stop,
-        task: Some(task),
-    })
+    }
+}
+
+/// The issuer path: `""` or `/segment…` without a trailing slash. The
+/// `as-oidc-only` defect is about an issuer with a path, so it brings one.
+fn issuer_path(configured: Option<&str>, defects: &[Defect]) -> String {
+    let path = configured.unwrap_or("").trim_matches('/');
+    if path.is_empty() && defects.contains(&Defect::AsOidcOnly) {
+        return "/tenant1".to_owned();
+    }
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("/{path}")
+    }
 }
 
 /// A lab serving in the background.
 pub struct RunningLab {
     addr: SocketAddr,
+    auth_addr: Option<SocketAddr>,
     lab: Arc<Lab>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
@@ -150,9 +235,31 @@ impl RunningLab {
     }
 
     /// The origin of the lab, `http://127.0.0.1:PORT`, without a trailing
-    /// slash. It is also the authorization server's issuer.
+    /// slash. Unless the configuration moves it, it is also the
+    /// authorization server's issuer.
     pub fn base_url(&self) -> String {
         self.lab.base.clone()
+    }
+
+    /// The address of the authorization server's own port, when it has one.
+    pub fn auth_addr(&self) -> Option<SocketAddr> {
+        self.auth_addr
+    }
+
+    /// The authorization server's origin (the lab's, or its own port's).
+    pub fn auth_base_url(&self) -> String {
+        self.lab.auth_base.clone()
+    }
+
+    /// The issuer identifier the metadata and `authorization_servers` name.
+    pub fn issuer(&self) -> String {
+        self.lab.issuer()
+    }
+
+    /// How many registered clients the lab holds (created by dynamic client
+    /// registration and not deleted): a scan that cleans up leaves it unchanged.
+    pub fn client_count(&self) -> usize {
+        self.lab.client_count()
     }
 
     /// The URL to point a scanner at: `<base>/mcp`. With

@@ -1,6 +1,7 @@
-//! The MCP endpoint: Streamable HTTP (2025-11-25) with JSON responses,
-//! sessions, the protocol version header, Origin validation and the bearer
-//! token check, plus the transport defects.
+//! The MCP endpoint: Streamable HTTP of the stateful revisions (2025-03-26 to
+//! 2025-11-25) with sessions, the protocol version header, Origin validation
+//! and the bearer token check, plus the transport defects. The other eras
+//! are served by `stateless` (2026-07-28) and `legacy` (2024-11-05).
 
 use std::sync::Arc;
 
@@ -13,15 +14,18 @@ use serde_json::{json, Value};
 
 use crate::auth;
 use crate::defects::Defect;
+use crate::era::Era;
 use crate::hostile;
+use crate::rpc::{self, rpc_error, rpc_result, Message};
 use crate::state::Lab;
-use crate::tools::{self, RpcError, SUPPORTED_VERSIONS};
+use crate::tools::{self, RpcError};
 use crate::wire::{is_loopback_origin, method_not_allowed, Reply};
+use crate::{legacy, stateless, streams};
 
 const SESSION_HEADER: HeaderName = HeaderName::from_static("mcp-session-id");
 const VERSION_HEADER: HeaderName = HeaderName::from_static("mcp-protocol-version");
 /// Largest JSON-RPC message the lab reads.
-const MAX_BODY: usize = 1024 * 1024;
+pub(crate) const MAX_BODY: usize = 1024 * 1024;
 
 const MARKETING_PAGE: &str = "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\
 <title>Acme Cloud: the platform for everything</title></head>\n<body><h1>Acme Cloud</h1>\
@@ -44,18 +48,17 @@ pub(crate) async fn handle(lab: Arc<Lab>, req: Request) -> Response {
     }
     // DNS-rebinding protection comes before anything else: a page on another
     // origin must learn nothing, not even whether authentication is needed.
-    if let Some(origin) = req.headers().get(ORIGIN) {
-        if !origin.to_str().is_ok_and(is_loopback_origin) {
-            let error = json!({
-                "jsonrpc": "2.0",
-                "error": { "code": RpcError::INVALID_REQUEST, "message": "Forbidden: Origin not allowed" }
-            });
-            return Reply::json(StatusCode::FORBIDDEN, &error).into_response();
-        }
+    if let Some(refusal) = foreign_origin(&lab, req.headers()) {
+        return refusal;
+    }
+    match lab.era {
+        Era::Stateless20260728 => return stateless::handle(lab, req).await,
+        Era::Legacy20241105 => return legacy::handle(lab, req).await,
+        _ => {}
     }
     match method {
         Method::GET | Method::HEAD => get(lab, req.headers()).await,
-        Method::POST => post(&lab, req).await,
+        Method::POST => post(lab, req).await,
         Method::DELETE => delete(&lab, req.headers()),
         // A CORS preflight never carries credentials, so it is not challenged.
         Method::OPTIONS => Reply::new(StatusCode::NO_CONTENT)
@@ -65,6 +68,19 @@ pub(crate) async fn handle(lab: Arc<Lab>, req: Request) -> Response {
             auth::refusal(&lab, req.headers()).unwrap_or_else(|| method_not_allowed("POST, DELETE"))
         }
     }
+}
+
+/// 403 for a present Origin that is not a loopback one.
+pub(crate) fn foreign_origin(lab: &Lab, headers: &HeaderMap) -> Option<Response> {
+    let origin = headers.get(ORIGIN)?;
+    if lab.has(Defect::OriginNotValidated) || origin.to_str().is_ok_and(is_loopback_origin) {
+        return None;
+    }
+    let error = json!({
+        "jsonrpc": "2.0",
+        "error": { "code": RpcError::INVALID_REQUEST, "message": "Forbidden: Origin not allowed" }
+    });
+    Some(Reply::json(StatusCode::FORBIDDEN, &error).into_response())
 }
 
 /// GET: the lab offers no server-initiated stream, so an authorised GET is
@@ -102,6 +118,13 @@ fn delete(lab: &Lab, headers: &HeaderMap) -> Response {
             "Bad Request: Mcp-Session-Id header is required",
         );
     };
+    if lab.has(Defect::DeleteRejected) {
+        return Reply::text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 Internal Server Error\n",
+        )
+        .into_response();
+    }
     if lab.store().sessions.remove(id).is_none() {
         return rpc_error(
             StatusCode::NOT_FOUND,
@@ -113,19 +136,8 @@ fn delete(lab: &Lab, headers: &HeaderMap) -> Response {
     Reply::new(StatusCode::NO_CONTENT).into_response()
 }
 
-/// The kinds of JSON-RPC message a POST may carry.
-enum Message {
-    Request {
-        id: Value,
-        method: String,
-        params: Option<Value>,
-    },
-    Notification,
-    Response,
-}
-
-async fn post(lab: &Lab, req: Request) -> Response {
-    if let Some(refusal) = auth::refusal(lab, req.headers()) {
+async fn post(lab: Arc<Lab>, req: Request) -> Response {
+    if let Some(refusal) = auth::refusal(&lab, req.headers()) {
         return refusal;
     }
     let headers = req.headers().clone();
@@ -137,7 +149,15 @@ async fn post(lab: &Lab, req: Request) -> Response {
             "Request body too large or unreadable",
         );
     };
-    let message = match classify(&bytes) {
+    let value = match rpc::parse(&bytes) {
+        Ok(value) => value,
+        Err(reply) => return *reply,
+    };
+    let batching = lab.era == Era::Stateful20250326 || lab.has(Defect::BatchAccepted);
+    if let (Value::Array(items), true) = (&value, batching) {
+        return batch(&lab, &headers, items.clone());
+    }
+    let message = match rpc::classify(&lab, value) {
         Ok(message) => message,
         Err((id, error)) => {
             return rpc_error(StatusCode::BAD_REQUEST, id, error.code, &error.message)
@@ -145,31 +165,114 @@ async fn post(lab: &Lab, req: Request) -> Response {
     };
     if let Message::Request { id, method, params } = &message {
         if method == "initialize" {
-            return initialize(lab, id.clone(), params.as_ref());
+            return initialize(&lab, id.clone(), params.as_ref());
         }
     }
     let request_id = match &message {
         Message::Request { id, .. } => id.clone(),
         _ => Value::Null,
     };
-    if let Some(refusal) = session_refusal(lab, &headers, &request_id) {
+    if let Some(refusal) = session_refusal(&lab, &headers, &request_id) {
         return refusal;
     }
     match message {
-        Message::Notification | Message::Response => {
-            Reply::new(StatusCode::ACCEPTED).into_response()
-        }
-        Message::Request { id, method, params } => match tools::call(&method, params.as_ref()) {
-            Ok(result) => rpc_result(StatusCode::OK, id, result),
-            Err(error) => rpc_error(StatusCode::OK, id, error.code, &error.message),
-        },
+        Message::Notification { method } => notification(&lab, &method),
+        Message::Response => Reply::new(StatusCode::ACCEPTED).into_response(),
+        Message::Request { id, method, params } => request(lab, id, &method, params.as_ref()),
     }
 }
 
+fn notification(lab: &Lab, method: &str) -> Response {
+    if method == "notifications/initialized" && lab.has(Defect::InitializedRejected) {
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            Value::Null,
+            RpcError::INVALID_REQUEST,
+            "Bad Request: unexpected notification",
+        );
+    }
+    if lab.has(Defect::Notification200) {
+        return Reply::new(StatusCode::OK).into_response();
+    }
+    if lab.has(Defect::NotificationBody) {
+        return Reply::json(StatusCode::ACCEPTED, &json!({ "ok": true })).into_response();
+    }
+    Reply::new(StatusCode::ACCEPTED).into_response()
+}
+
+/// One request after the session checks.
+fn request(lab: Arc<Lab>, id: Value, method: &str, params: Option<&Value>) -> Response {
+    if method == "tools/list" && lab.has(Defect::ToolsListEndlessStream) {
+        return streams::endless(lab);
+    }
+    if method == "tools/list" && lab.has(Defect::ToolsListHugeStream) {
+        let result = json!({ "tools": tools::tools(&lab) });
+        return streams::huge(lab, id, result);
+    }
+    let mut response = rpc::response_value(id.clone(), tools::call(&lab, method, params));
+    if method == "ping" {
+        if lab.has(Defect::ResponseInvalid) {
+            response["error"] =
+                json!({ "code": RpcError::INTERNAL_ERROR, "message": "and also an error" });
+        }
+        if lab.has(Defect::ResponseIdMismatch) {
+            response["id"] = Value::String(id.to_string());
+        }
+    }
+    if lab.era == Era::Stateful20250618 {
+        // This era answers with SSE streams: a client must read both forms.
+        return rpc::sse_message(&response, None);
+    }
+    Reply::json(StatusCode::OK, &response).into_response()
+}
+
+/// A 2025-03-26 batch: every request answered, in one JSON array.
+fn batch(lab: &Lab, headers: &HeaderMap, items: Vec<Value>) -> Response {
+    if items.is_empty() {
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            Value::Null,
+            RpcError::INVALID_REQUEST,
+            "Invalid Request: empty batch",
+        );
+    }
+    if let Some(refusal) = session_refusal(lab, headers, &Value::Null) {
+        return refusal;
+    }
+    let mut responses = Vec::new();
+    for item in items {
+        match rpc::classify(lab, item) {
+            Ok(Message::Request { id, method, params }) if method != "initialize" => {
+                responses.push(rpc::response_value(
+                    id,
+                    tools::call(lab, &method, params.as_ref()),
+                ));
+            }
+            Ok(Message::Request { id, .. }) => responses.push(rpc::error_value(
+                id,
+                RpcError::INVALID_REQUEST,
+                "initialize must not be part of a batch",
+            )),
+            Ok(_) => {}
+            Err((id, e)) => responses.push(rpc::error_value(id, e.code, &e.message)),
+        }
+    }
+    if responses.is_empty() {
+        return Reply::new(StatusCode::ACCEPTED).into_response();
+    }
+    Reply::json(StatusCode::OK, &Value::Array(responses)).into_response()
+}
+
 fn initialize(lab: &Lab, id: Value, params: Option<&Value>) -> Response {
-    match tools::initialize(params) {
+    match tools::initialize(lab, params) {
         Ok(result) => {
-            let session = lab.new_session();
+            let mut session = lab.new_session();
+            if lab.has(Defect::SessionIdInvalidChars) {
+                session = format!("lab session {session}");
+                lab.store()
+                    .sessions
+                    .insert(session.clone(), std::time::Instant::now());
+            }
             let mut response = rpc_result(StatusCode::OK, id, result);
             if let Ok(value) = session.parse() {
                 response.headers_mut().insert(SESSION_HEADER, value);
@@ -183,32 +286,42 @@ fn initialize(lab: &Lab, id: Value, params: Option<&Value>) -> Response {
 /// Session and protocol version checks for everything after `initialize`:
 /// `Some` is the refusal.
 fn session_refusal(lab: &Lab, headers: &HeaderMap, id: &Value) -> Option<Response> {
-    let Some(session) = header_str(headers, &SESSION_HEADER) else {
-        return Some(rpc_error(
-            StatusCode::BAD_REQUEST,
-            id.clone(),
-            RpcError::INVALID_REQUEST,
-            "Bad Request: Mcp-Session-Id header is required",
-        ));
-    };
-    if !lab.store().sessions.contains_key(session) {
-        return Some(rpc_error(
-            StatusCode::NOT_FOUND,
-            id.clone(),
-            RpcError::INVALID_REQUEST,
-            "Session not found",
-        ));
+    match header_str(headers, &SESSION_HEADER) {
+        None if lab.has(Defect::SessionNotRequired) => {}
+        None => {
+            return Some(rpc_error(
+                StatusCode::BAD_REQUEST,
+                id.clone(),
+                RpcError::INVALID_REQUEST,
+                "Bad Request: Mcp-Session-Id header is required",
+            ))
+        }
+        Some(session) if !lab.store().sessions.contains_key(session) => {
+            let status = if lab.has(Defect::UnknownSessionNot404) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            return Some(rpc_error(
+                status,
+                id.clone(),
+                RpcError::INVALID_REQUEST,
+                "Session not found",
+            ));
+        }
+        Some(_) => {}
     }
     // Absent means 2025-03-26 (MCP Transports › Protocol Version Header);
-    // present but unknown is a 400.
+    // present but unknown is a 400. The 2025-03-26 lab predates the header.
+    if lab.era == Era::Stateful20250326 || lab.has(Defect::VersionHeaderIgnored) {
+        return None;
+    }
     if let Some(version) = headers.get(VERSION_HEADER) {
-        let known = version
-            .to_str()
-            .is_ok_and(|v| SUPPORTED_VERSIONS.contains(&v));
+        let known = version.to_str().is_ok_and(|v| tools::supports(lab, v));
         if !known {
             let message = format!(
                 "Bad Request: unsupported MCP-Protocol-Version (supported: {})",
-                SUPPORTED_VERSIONS.join(", ")
+                lab.era.supported().join(", ")
             );
             return Some(rpc_error(
                 StatusCode::BAD_REQUEST,
@@ -221,97 +334,6 @@ fn session_refusal(lab: &Lab, headers: &HeaderMap, id: &Value) -> Option<Respons
     None
 }
 
-/// Parses and classifies one JSON-RPC message; `Err` carries the id to
-/// answer with and the error.
-fn classify(bytes: &[u8]) -> Result<Message, (Value, RpcError)> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        (
-            Value::Null,
-            RpcError::new(RpcError::PARSE_ERROR, format!("Parse error: {e}")),
-        )
-    })?;
-    let invalid =
-        |id: Value, message: &str| (id, RpcError::new(RpcError::INVALID_REQUEST, message));
-    let object = match value {
-        Value::Object(object) => object,
-        Value::Array(_) => {
-            return Err(invalid(
-                Value::Null,
-                "Invalid Request: batching is not supported (removed in 2025-06-18)",
-            ));
-        }
-        _ => {
-            return Err(invalid(
-                Value::Null,
-                "Invalid Request: expected a JSON object",
-            ))
-        }
-    };
-    // Only a string or an integer can be echoed back (MCP Basic › Requests).
-    let usable_id = match object.get("id") {
-        Some(id @ Value::String(_)) => id.clone(),
-        Some(id @ Value::Number(n)) if n.is_i64() || n.is_u64() => id.clone(),
-        _ => Value::Null,
-    };
-    if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return Err(invalid(
-            usable_id,
-            "Invalid Request: jsonrpc must be \"2.0\"",
-        ));
-    }
-    match (object.get("method"), object.get("id")) {
-        (Some(Value::String(_)), Some(Value::Null)) => Err(invalid(
-            Value::Null,
-            "Invalid Request: the id of a request must not be null",
-        )),
-        (Some(Value::String(_)), Some(_)) if usable_id.is_null() => Err(invalid(
-            Value::Null,
-            "Invalid Request: the id must be a string or an integer",
-        )),
-        (Some(Value::String(method)), Some(_)) if method.starts_with("notifications/") => {
-            Err(invalid(
-                usable_id,
-                "Invalid Request: a notification must not carry an id",
-            ))
-        }
-        (Some(Value::String(method)), Some(_)) => {
-            let params = object.get("params").cloned();
-            if params.as_ref().is_some_and(|p| !p.is_object()) {
-                return Err((
-                    usable_id,
-                    RpcError::new(RpcError::INVALID_PARAMS, "params must be an object"),
-                ));
-            }
-            Ok(Message::Request {
-                id: usable_id,
-                method: method.clone(),
-                params,
-            })
-        }
-        (Some(Value::String(_)), None) => Ok(Message::Notification),
-        (None, Some(_)) if object.contains_key("result") || object.contains_key("error") => {
-            Ok(Message::Response)
-        }
-        _ => Err(invalid(
-            usable_id,
-            "Invalid Request: not a JSON-RPC request, notification or response",
-        )),
-    }
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn rpc_result(status: StatusCode, id: Value, result: Value) -> Response {
-    Reply::json(
-        status,
-        &json!({ "jsonrpc": "2.0", "id": id, "result": result }),
-    )
-    .into_response()
-}
-
-fn rpc_error(status: StatusCode, id: Value, code: i64, message: &str) -> Response {
-    let body = json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } });
-    Reply::json(status, &body).into_response()
 }

@@ -1,21 +1,21 @@
-//! The authorization server: RFC 8414 metadata, the authorization endpoint
-//! (auto-approving: the lab has no users) and the token endpoint with the
-//! `authorization_code` (PKCE S256 only) and `refresh_token` grants.
+//! The authorization server's endpoints: the authorization endpoint
+//! (auto-approving: the lab has no users; registered clients and Client ID
+//! Metadata Documents) and the token endpoint with the `authorization_code`
+//! (PKCE S256 only) and `refresh_token` grants. The metadata is in `metadata`.
 
 use std::time::Instant;
 
 use axum::body::to_bytes;
 use axum::extract::Request;
-use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, LOCATION,
-};
+use axum::http::header::LOCATION;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::cimd;
+use crate::defects::Defect;
 use crate::state::{Grant, Lab, CODE_LIFETIME, SCOPE, TOKEN_LIFETIME};
 use crate::wire::{
     method_not_allowed, not_found, parse_form, percent_encode, random_id, single, Reply,
@@ -23,45 +23,6 @@ use crate::wire::{
 
 /// Largest form body the token endpoint reads.
 const MAX_FORM: usize = 64 * 1024;
-
-/// `GET /.well-known/oauth-authorization-server` (RFC 8414 §3).
-pub(crate) fn metadata(lab: &Lab, method: &Method) -> Response {
-    if !lab.oauth_enabled() {
-        return not_found();
-    }
-    if method == Method::OPTIONS {
-        return Reply::new(StatusCode::NO_CONTENT)
-            .header(ACCESS_CONTROL_ALLOW_ORIGIN, "*")
-            .header(ACCESS_CONTROL_ALLOW_METHODS, "GET, OPTIONS")
-            .header(ACCESS_CONTROL_ALLOW_HEADERS, "*, mcp-protocol-version")
-            .header(ACCESS_CONTROL_MAX_AGE, "86400")
-            .into_response();
-    }
-    if method != Method::GET && method != Method::HEAD {
-        return method_not_allowed("GET, HEAD, OPTIONS");
-    }
-    let base = &lab.base;
-    // Client ID Metadata Documents are not offered: fetching them needs an
-    // HTTPS client, which the lab does not have, so the member is left out
-    // rather than set to a value the lab could not honour.
-    let document = json!({
-        "issuer": base,
-        "authorization_endpoint": format!("{base}/authorize"),
-        "token_endpoint": format!("{base}/token"),
-        "registration_endpoint": format!("{base}/register"),
-        "scopes_supported": [SCOPE],
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
-        "token_endpoint_auth_methods_supported": ["none"],
-        "code_challenge_methods_supported": ["S256"],
-        "authorization_response_iss_parameter_supported": true,
-    });
-    Reply::json(StatusCode::OK, &document)
-        .header(CACHE_CONTROL, "public, max-age=3600")
-        .header(ACCESS_CONTROL_ALLOW_ORIGIN, "*")
-        .into_response()
-}
 
 /// A refusal that must not redirect (RFC 6749 §4.1.2.1: the client or its
 /// redirect URI cannot be trusted).
@@ -78,7 +39,8 @@ fn refuse_page(reason: &str) -> Response {
 fn redirect_back(lab: &Lab, redirect_uri: &str, params: &[(&str, &str)]) -> Response {
     let mut location = redirect_uri.to_owned();
     let mut sep = if location.contains('?') { '&' } else { '?' };
-    for (name, value) in params.iter().copied().chain([("iss", lab.base.as_str())]) {
+    let issuer = lab.issuer();
+    for (name, value) in params.iter().copied().chain([("iss", issuer.as_str())]) {
         location.push(sep);
         location.push_str(name);
         location.push('=');
@@ -91,8 +53,16 @@ fn redirect_back(lab: &Lab, redirect_uri: &str, params: &[(&str, &str)]) -> Resp
         .into_response()
 }
 
+/// Whether `uri` may receive the code of a client that registered `registered`:
+/// exact string comparison, or (under the defect) any extension of a registered URI.
+fn redirect_allowed(lab: &Lab, registered: &[String], uri: &str) -> bool {
+    registered
+        .iter()
+        .any(|r| r == uri || (lab.has(Defect::RedirectUriNotExact) && uri.starts_with(r.as_str())))
+}
+
 /// `GET /authorize` (RFC 6749 §4.1.1 with RFC 7636 and RFC 8707).
-pub(crate) fn authorize(lab: &Lab, method: &Method, query: Option<&str>) -> Response {
+pub(crate) async fn authorize(lab: &Lab, method: &Method, query: Option<&str>) -> Response {
     if !lab.oauth_enabled() {
         return not_found();
     }
@@ -110,14 +80,22 @@ pub(crate) fn authorize(lab: &Lab, method: &Method, query: Option<&str>) -> Resp
     let Some(client_id) = client_id else {
         return refuse_page("client_id is missing");
     };
-    let Some(client) = lab.store().clients.get(client_id).cloned() else {
-        return refuse_page("client_id is not registered");
+    let registered = if cimd::is_document_id(client_id) {
+        match cimd::fetch(client_id).await {
+            Ok(document) => document.redirect_uris,
+            Err(why) => return refuse_page(&format!("client metadata document: {why}")),
+        }
+    } else {
+        let Some(client) = lab.store().clients.get(client_id).cloned() else {
+            return refuse_page("client_id is not registered");
+        };
+        client.redirect_uris
     };
     // Exact string comparison: never redirect to a URI that was not registered.
     let resolved = match redirect_uri {
-        Some(uri) if client.redirect_uris.iter().any(|r| r == uri) => uri.to_owned(),
+        Some(uri) if redirect_allowed(lab, &registered, uri) => uri.to_owned(),
         Some(_) => return refuse_page("redirect_uri is not registered for this client"),
-        None => match client.redirect_uris.as_slice() {
+        None => match registered.as_slice() {
             [only] => only.clone(),
             _ => return refuse_page("redirect_uri is required: the client registered several"),
         },
@@ -149,21 +127,29 @@ pub(crate) fn authorize(lab: &Lab, method: &Method, query: Option<&str>) -> Resp
         }
         None => return fail("invalid_request", "response_type is required"),
     }
-    let Some(challenge) = challenge else {
-        return fail(
-            "invalid_request",
-            "code_challenge is required (PKCE with S256)",
-        );
+    let challenge = match challenge {
+        // Under the defect a missing challenge is let through; the code can then
+        // never be redeemed (no verifier matches an empty challenge), but it is issued.
+        None if lab.has(Defect::PkceNotEnforced) => "",
+        None => {
+            return fail(
+                "invalid_request",
+                "code_challenge is required (PKCE with S256)",
+            )
+        }
+        Some(challenge) => {
+            if challenge_method != Some("S256") {
+                return fail("invalid_request", "code_challenge_method must be S256");
+            }
+            if !pkce_value_ok(challenge) {
+                return fail(
+                    "invalid_request",
+                    "code_challenge is not a valid S256 challenge",
+                );
+            }
+            challenge
+        }
     };
-    if challenge_method != Some("S256") {
-        return fail("invalid_request", "code_challenge_method must be S256");
-    }
-    if !pkce_value_ok(challenge) {
-        return fail(
-            "invalid_request",
-            "code_challenge is not a valid S256 challenge",
-        );
-    }
     let resource = lab.resource();
     if pairs.iter().any(|(k, v)| k == "resource" && *v != resource) {
         return fail(
@@ -202,10 +188,30 @@ fn pkce_value_ok(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-/// A token endpoint error (RFC 6749 §5.2): always 400 JSON, never cached.
-fn token_error(error: &str, description: &str) -> Response {
+/// A token endpoint error (RFC 6749 §5.2): 400 JSON, never cached, unless a
+/// token defect changes its shape.
+fn token_error(lab: &Lab, error: &str, description: &str) -> Response {
+    if lab.has(Defect::TokenErrorHtml) {
+        let page =
+            format!("<!doctype html><html><body><h1>Error</h1><p>{description}</p></body></html>");
+        return Reply::html(StatusCode::BAD_REQUEST, &page)
+            .no_store()
+            .into_response();
+    }
+    let status = if lab.has(Defect::TokenError200) {
+        StatusCode::OK
+    } else if lab.has(Defect::TokenErrorStatus) {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let error = if lab.has(Defect::TokenErrorCode) && error == "invalid_grant" {
+        "bad_code"
+    } else {
+        error
+    };
     Reply::json(
-        StatusCode::BAD_REQUEST,
+        status,
         &json!({ "error": error, "error_description": description }),
     )
     .no_store()
@@ -222,12 +228,14 @@ pub(crate) async fn token(lab: &Lab, req: Request) -> Response {
     }
     let Ok(body) = to_bytes(req.into_body(), MAX_FORM).await else {
         return token_error(
+            lab,
             "invalid_request",
             "the request body is too large or unreadable",
         );
     };
     let Some(pairs) = std::str::from_utf8(&body).ok().and_then(parse_form) else {
         return token_error(
+            lab,
             "invalid_request",
             "the body is not valid application/x-www-form-urlencoded",
         );
@@ -245,13 +253,14 @@ pub(crate) async fn token(lab: &Lab, req: Request) -> Response {
     for (slot, name) in values.iter_mut().zip(names) {
         match single(&pairs, name) {
             Ok(value) => *slot = value,
-            Err(()) => return token_error("invalid_request", &format!("{name} is repeated")),
+            Err(()) => return token_error(lab, "invalid_request", &format!("{name} is repeated")),
         }
     }
     let [grant_type, code, verifier, redirect_uri, client_id, refresh, scope] = values;
     let resource = lab.resource();
     if pairs.iter().any(|(k, v)| k == "resource" && *v != resource) {
         return token_error(
+            lab,
             "invalid_target",
             "resource must be the URL of this MCP server",
         );
@@ -260,10 +269,11 @@ pub(crate) async fn token(lab: &Lab, req: Request) -> Response {
         Some("authorization_code") => code_grant(lab, code, verifier, redirect_uri, client_id),
         Some("refresh_token") => refresh_grant(lab, refresh, client_id, scope),
         Some(_) => token_error(
+            lab,
             "unsupported_grant_type",
             "supported grants: authorization_code, refresh_token",
         ),
-        None => token_error("invalid_request", "grant_type is required"),
+        None => token_error(lab, "invalid_request", "grant_type is required"),
     }
 }
 
@@ -275,38 +285,46 @@ fn code_grant(
     client_id: Option<&str>,
 ) -> Response {
     let Some(code) = code else {
-        return token_error("invalid_request", "code is required");
+        return token_error(lab, "invalid_request", "code is required");
     };
     let (client, scope) = {
         let mut store = lab.store();
         let Some(grant) = store.codes.get(code) else {
             return token_error(
+                lab,
                 "invalid_grant",
                 "the authorization code is unknown, used or expired",
             );
         };
         if grant.issued.elapsed() > CODE_LIFETIME {
             store.codes.remove(code);
-            return token_error("invalid_grant", "the authorization code has expired");
+            return token_error(lab, "invalid_grant", "the authorization code has expired");
         }
         let Some(client_id) = client_id else {
             return token_error(
+                lab,
                 "invalid_request",
                 "client_id is required for public clients",
             );
         };
         if client_id != grant.client_id {
-            return token_error("invalid_grant", "the code was issued to another client");
+            return token_error(
+                lab,
+                "invalid_grant",
+                "the code was issued to another client",
+            );
         }
         match redirect_uri {
             Some(uri) if uri != grant.redirect_uri => {
                 return token_error(
+                    lab,
                     "invalid_grant",
                     "redirect_uri differs from the authorization request",
                 );
             }
             None if grant.redirect_uri_sent => {
                 return token_error(
+                    lab,
                     "invalid_request",
                     "redirect_uri is required: the authorization request had one",
                 );
@@ -314,15 +332,16 @@ fn code_grant(
             _ => {}
         }
         let Some(verifier) = verifier else {
-            return token_error("invalid_request", "code_verifier is required");
+            return token_error(lab, "invalid_request", "code_verifier is required");
         };
         if !pkce_value_ok(verifier) {
-            return token_error("invalid_request", "code_verifier is malformed");
+            return token_error(lab, "invalid_request", "code_verifier is malformed");
         }
         let digest = Sha256::digest(verifier.as_bytes());
         let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
         if computed != grant.code_challenge {
             return token_error(
+                lab,
                 "invalid_grant",
                 "code_verifier does not match the code_challenge",
             );
@@ -342,18 +361,20 @@ fn refresh_grant(
     scope: Option<&str>,
 ) -> Response {
     let Some(refresh) = refresh else {
-        return token_error("invalid_request", "refresh_token is required");
+        return token_error(lab, "invalid_request", "refresh_token is required");
     };
     let record = {
         let mut store = lab.store();
         let Some(record) = store.refresh.get(refresh).cloned() else {
             return token_error(
+                lab,
                 "invalid_grant",
                 "the refresh token is unknown or was already used",
             );
         };
         if client_id.is_some_and(|c| c != record.client_id) {
             return token_error(
+                lab,
                 "invalid_grant",
                 "the refresh token was issued to another client",
             );
@@ -366,6 +387,7 @@ fn refresh_grant(
                 .all(|s| granted.contains(&s))
             {
                 return token_error(
+                    lab,
                     "invalid_scope",
                     "the requested scope exceeds the original grant",
                 );

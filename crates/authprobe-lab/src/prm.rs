@@ -127,8 +127,13 @@ fn document(lab: &Lab) -> Value {
             "authorization_servers".into(),
             json!(["http://auth.example"]),
         );
+    } else if lab.has(Defect::AsIssuerLinkLocal) {
+        doc.insert(
+            "authorization_servers".into(),
+            json!(["https://169.254.169.254"]),
+        );
     } else if !lab.has(Defect::PrmNoAuthorizationServers) {
-        doc.insert("authorization_servers".into(), json!([lab.base]));
+        doc.insert("authorization_servers".into(), json!([lab.issuer()]));
     }
     let scopes = if lab.has(Defect::PrmFieldType) {
         json!(SCOPE)

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use crate::auth;
+use crate::defects::Defect;
 use crate::state::{Client, Lab};
 use crate::wire::{
     is_loopback_host, method_not_allowed, not_found, random_id, scheme_and_host, Reply,
@@ -33,7 +34,14 @@ const STRING_FIELDS: [&str; 10] = [
     "application_type",
 ];
 
-fn refuse(error: &str, description: &str) -> Response {
+fn refuse(lab: &Lab, error: &str, description: &str) -> Response {
+    if lab.has(Defect::DcrBadErrorResponse) {
+        return Reply::text(
+            StatusCode::BAD_REQUEST,
+            &format!("registration refused: {description}\n"),
+        )
+        .into_response();
+    }
     Reply::json(
         StatusCode::BAD_REQUEST,
         &json!({ "error": error, "error_description": description }),
@@ -51,6 +59,7 @@ pub(crate) async fn register(lab: &Lab, req: Request) -> Response {
     }
     let Ok(body) = to_bytes(req.into_body(), MAX_METADATA).await else {
         return refuse(
+            lab,
             "invalid_client_metadata",
             "the request body is too large or unreadable",
         );
@@ -58,6 +67,7 @@ pub(crate) async fn register(lab: &Lab, req: Request) -> Response {
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(metadata)) => create(lab, &metadata),
         _ => refuse(
+            lab,
             "invalid_client_metadata",
             "the body must be a JSON object of client metadata",
         ),
@@ -81,21 +91,37 @@ fn string_list(
 }
 
 /// `https:` anywhere, `http:` only on a loopback host (RFC 8252 §7.3);
-/// no fragment (RFC 6749 §3.1.2); nothing outside visible ASCII.
-fn redirect_uri_ok(uri: &str) -> bool {
+/// no fragment (RFC 6749 §3.1.2); nothing outside visible ASCII. The
+/// registration defects loosen or tighten exactly one of these rules.
+fn redirect_uri_ok(lab: &Lab, uri: &str) -> bool {
+    let lower = uri.to_ascii_lowercase();
+    if lab.has(Defect::DcrDangerousUri)
+        && ["javascript:", "data:", "file:"]
+            .iter()
+            .any(|scheme| lower.starts_with(scheme))
+    {
+        return true;
+    }
     if uri.contains('#') || !uri.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
         return false;
     }
     match scheme_and_host(uri) {
         Some((scheme, _)) if scheme == "https" => true,
-        Some((scheme, host)) if scheme == "http" => is_loopback_host(host),
+        Some((scheme, host)) if scheme == "http" && is_loopback_host(host) => {
+            !lab.has(Defect::DcrRejectsLoopback)
+        }
+        Some((scheme, _)) if scheme == "http" => lab.has(Defect::DcrHttpRedirect),
         _ => false,
     }
 }
 
 fn create(lab: &Lab, metadata: &Map<String, Value>) -> Response {
+    if lab.has(Defect::DcrRejectsAll) {
+        return refuse(lab, "invalid_client_metadata", "registration is closed");
+    }
     let Ok(grant_types) = string_list(metadata, "grant_types", &["authorization_code"]) else {
         return refuse(
+            lab,
             "invalid_client_metadata",
             "grant_types must be an array of strings",
         );
@@ -105,36 +131,45 @@ fn create(lab: &Lab, metadata: &Map<String, Value>) -> Response {
         .find(|g| *g != "authorization_code" && *g != "refresh_token")
     {
         return refuse(
+            lab,
             "invalid_client_metadata",
             &format!("unsupported grant type: {bad}"),
         );
     }
     let Ok(response_types) = string_list(metadata, "response_types", &["code"]) else {
         return refuse(
+            lab,
             "invalid_client_metadata",
             "response_types must be an array of strings",
         );
     };
     if response_types.iter().any(|r| r != "code") {
         return refuse(
+            lab,
             "invalid_client_metadata",
             "only the code response type is supported",
         );
     }
     let Ok(redirect_uris) = string_list(metadata, "redirect_uris", &[]) else {
         return refuse(
+            lab,
             "invalid_redirect_uri",
             "redirect_uris must be an array of strings",
         );
     };
-    if redirect_uris.is_empty() && grant_types.iter().any(|g| g == "authorization_code") {
+    if redirect_uris.is_empty()
+        && grant_types.iter().any(|g| g == "authorization_code")
+        && !lab.has(Defect::DcrEmptyRedirectUris)
+    {
         return refuse(
+            lab,
             "invalid_redirect_uri",
             "redirect_uris is required for the authorization_code grant",
         );
     }
-    if let Some(bad) = redirect_uris.iter().find(|u| !redirect_uri_ok(u)) {
+    if let Some(bad) = redirect_uris.iter().find(|u| !redirect_uri_ok(lab, u)) {
         return refuse(
+            lab,
             "invalid_redirect_uri",
             &format!("redirect URI refused (https, or http on a loopback host only): {bad}"),
         );
@@ -162,6 +197,7 @@ fn create(lab: &Lab, metadata: &Map<String, Value>) -> Response {
             }
             Some(_) => {
                 return refuse(
+                    lab,
                     "invalid_client_metadata",
                     &format!("{name} must be a string"),
                 )
@@ -174,23 +210,36 @@ fn create(lab: &Lab, metadata: &Map<String, Value>) -> Response {
             .is_some_and(|c| c.iter().all(Value::is_string))
         {
             return refuse(
+                lab,
                 "invalid_client_metadata",
                 "contacts must be an array of strings",
             );
         }
         document.insert("contacts".into(), contacts.clone());
     }
-    document.insert(
-        "registration_client_uri".into(),
-        json!(format!("{}/register/{client_id}", lab.base)),
-    );
-    document.insert(
-        "registration_access_token".into(),
-        json!(registration_token),
-    );
+    if !lab.has(Defect::DcrNoDelete) {
+        document.insert(
+            "registration_client_uri".into(),
+            json!(lab.as_url(&format!("/register/{client_id}"))),
+        );
+        document.insert(
+            "registration_access_token".into(),
+            json!(registration_token),
+        );
+    }
     let document = Value::Object(document);
     {
         let mut store = lab.store();
+        if lab.has(Defect::DcrReusesClientId) {
+            // The first client's identity, whatever was asked for this time.
+            if let Some(existing) = store.clients.values().next() {
+                let reused = existing.document.clone();
+                drop(store);
+                return Reply::json(StatusCode::CREATED, &reused)
+                    .no_store()
+                    .into_response();
+            }
+        }
         crate::state::prune(&mut store.clients, |_| false);
         store.clients.insert(
             client_id,

@@ -11,14 +11,50 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use crate::defects::Defect;
+use crate::era::Era;
 use crate::prm::Location;
 use crate::state::{Lab, PRM_PREFIX};
 use crate::wire::{not_found, Reply};
-use crate::{mcp, oauth, prm, register};
+use crate::{legacy, mcp, metadata, oauth, prm, register};
 
-/// The lab's whole HTTP surface.
+/// The lab's whole HTTP surface (the authorization server's too, unless it has
+/// a port of its own).
 pub(crate) fn router(lab: Arc<Lab>) -> Router {
     Router::new().fallback(dispatch).with_state(lab)
+}
+
+/// The authorization server on a port of its own.
+pub(crate) fn auth_router(lab: Arc<Lab>) -> Router {
+    Router::new().fallback(dispatch_auth).with_state(lab)
+}
+
+async fn dispatch_auth(State(lab): State<Arc<Lab>>, req: Request) -> Response {
+    auth_server(&lab, req).await.unwrap_or_else(|_| not_found())
+}
+
+/// The authorization server's endpoints, all under the issuer's path; `Err`
+/// gives the request back when the path is not one of them.
+async fn auth_server(lab: &Lab, req: Request) -> Result<Response, Request> {
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    if let Some(response) = metadata::route(lab, &path, &method) {
+        return Ok(response);
+    }
+    let Some(endpoint) = path.strip_prefix(lab.issuer_path.as_str()) else {
+        return Err(req);
+    };
+    Ok(match endpoint {
+        "/authorize" => oauth::authorize(lab, &method, req.uri().query()).await,
+        "/token" => oauth::token(lab, req).await,
+        "/register" => register::register(lab, req).await,
+        "/jwks" => metadata::jwks(lab, &method),
+        _ => match endpoint.strip_prefix("/register/") {
+            Some(id) if !id.is_empty() && !id.contains('/') => {
+                register::manage(lab, &method, req.headers(), id)
+            }
+            _ => return Err(req),
+        },
+    })
 }
 
 async fn dispatch(State(lab): State<Arc<Lab>>, req: Request) -> Response {
@@ -26,6 +62,9 @@ async fn dispatch(State(lab): State<Arc<Lab>>, req: Request) -> Response {
     let method = req.method().clone();
     if path == lab.mcp_path() {
         return mcp::handle(lab, req).await;
+    }
+    if path == legacy::MESSAGES_PATH && lab.era == Era::Legacy20241105 {
+        return legacy::messages(lab, req).await;
     }
     if path == "/mcp" && lab.has(Defect::Redirect) {
         let mut location = format!("{}{}", lab.base, lab.mcp_path());
@@ -40,17 +79,11 @@ async fn dispatch(State(lab): State<Arc<Lab>>, req: Request) -> Response {
     if path == lab.prm_suffix_path() {
         return prm::handle(&lab, &method, req.headers(), Location::PathSuffix);
     }
-    match path.as_str() {
-        PRM_PREFIX => prm::handle(&lab, &method, req.headers(), Location::Root),
-        "/.well-known/oauth-authorization-server" => oauth::metadata(&lab, &method),
-        "/authorize" => oauth::authorize(&lab, &method, req.uri().query()),
-        "/token" => oauth::token(&lab, req).await,
-        "/register" => register::register(&lab, req).await,
-        _ => match path.strip_prefix("/register/") {
-            Some(id) if !id.is_empty() && !id.contains('/') => {
-                register::manage(&lab, &method, req.headers(), id)
-            }
-            _ => not_found(),
-        },
+    if path == PRM_PREFIX {
+        return prm::handle(&lab, &method, req.headers(), Location::Root);
     }
+    if lab.separate_auth_server() {
+        return not_found();
+    }
+    auth_server(&lab, req).await.unwrap_or_else(|_| not_found())
 }

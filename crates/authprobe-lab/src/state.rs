@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use crate::defects::Defect;
+use crate::era::Era;
 use crate::wire::random_id;
 
 /// The only scope the lab knows.
@@ -26,11 +27,18 @@ pub(crate) const PRM_PREFIX: &str = "/.well-known/oauth-protected-resource";
 
 /// Everything a request handler needs.
 pub(crate) struct Lab {
-    /// `http://127.0.0.1:PORT`, no trailing slash; also the issuer.
+    /// `http://127.0.0.1:PORT`, no trailing slash: the MCP server's origin.
     pub(crate) base: String,
+    /// The authorization server's origin: `base`, or a second loopback port.
+    pub(crate) auth_base: String,
+    /// The path of the issuer identifier (`""` or e.g. `/tenant1`); the
+    /// authorization server's endpoints live under it.
+    pub(crate) issuer_path: String,
     /// The value of the load-balancer style cookie set on refusals; real servers
     /// set cookies like this, and a scanner must never echo them unredacted.
     pub(crate) affinity_cookie: String,
+    /// The MCP revision served (set once, before serving).
+    pub(crate) era: Era,
     defects: HashSet<Defect>,
     store: Mutex<Store>,
     shutdown: watch::Receiver<bool>,
@@ -77,6 +85,8 @@ pub(crate) struct Store {
     pub(crate) refresh: HashMap<String, TokenRecord>,
     /// MCP session ids created by `initialize`, with their creation time.
     pub(crate) sessions: HashMap<String, Instant>,
+    /// 2024-11-05 streams: where the responses of each session's POSTs go.
+    pub(crate) legacy_streams: HashMap<String, tokio::sync::mpsc::Sender<String>>,
 }
 
 impl Lab {
@@ -86,12 +96,46 @@ impl Lab {
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         Lab {
+            auth_base: base.clone(),
+            issuer_path: String::new(),
             base,
             affinity_cookie: random_id(),
+            era: Era::default(),
             defects: defects.into_iter().collect(),
             store: Mutex::new(Store::default()),
             shutdown,
         }
+    }
+
+    /// True when the authorization server has an origin of its own.
+    pub(crate) fn separate_auth_server(&self) -> bool {
+        self.auth_base != self.base
+    }
+
+    /// The issuer identifier, exactly as the metadata and the protected resource
+    /// metadata spell it.
+    pub(crate) fn issuer(&self) -> String {
+        let issuer = format!("{}{}", self.auth_base, self.issuer_path);
+        if self.has(Defect::AsIssuerQuery) {
+            format!("{issuer}?tenant=lab")
+        } else {
+            issuer
+        }
+    }
+
+    /// The path of an authorization server endpoint, under the issuer's path.
+    pub(crate) fn as_path(&self, endpoint: &str) -> String {
+        format!("{}{endpoint}", self.issuer_path)
+    }
+
+    /// The URL of an authorization server endpoint.
+    pub(crate) fn as_url(&self, endpoint: &str) -> String {
+        format!("{}{}", self.auth_base, self.as_path(endpoint))
+    }
+
+    /// Number of clients registered and not deleted.
+    pub(crate) fn client_count(&self) -> usize {
+        self.store().clients.len()
     }
 
     pub(crate) fn has(&self, defect: Defect) -> bool {

@@ -4,8 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
-/// Protocol revisions the lab speaks over Streamable HTTP, latest first.
-pub(crate) const SUPPORTED_VERSIONS: [&str; 3] = ["2025-11-25", "2025-06-18", "2025-03-26"];
+use crate::defects::Defect;
+use crate::state::Lab;
 
 /// A JSON-RPC error: code and message.
 pub(crate) struct RpcError {
@@ -18,6 +18,7 @@ impl RpcError {
     pub(crate) const INVALID_REQUEST: i64 = -32600;
     pub(crate) const METHOD_NOT_FOUND: i64 = -32601;
     pub(crate) const INVALID_PARAMS: i64 = -32602;
+    pub(crate) const INTERNAL_ERROR: i64 = -32603;
 
     pub(crate) fn new(code: i64, message: impl Into<String>) -> Self {
         RpcError {
@@ -29,16 +30,31 @@ impl RpcError {
 
 /// The version to answer: the requested one when the lab supports it,
 /// otherwise the latest the lab supports (MCP Lifecycle › Version Negotiation).
-pub(crate) fn negotiate(requested: &str) -> &'static str {
-    SUPPORTED_VERSIONS
+pub(crate) fn negotiate(lab: &Lab, requested: &str) -> &'static str {
+    let supported = lab.era.supported();
+    if lab.has(Defect::VersionDowngrade) && requested == "2025-11-25" {
+        return "2025-06-18";
+    }
+    supported
         .iter()
         .copied()
         .find(|v| *v == requested)
-        .unwrap_or(SUPPORTED_VERSIONS[0])
+        .unwrap_or(supported[0])
+}
+
+/// Whether the lab accepts this protocol version (in a header or `_meta`).
+pub(crate) fn supports(lab: &Lab, version: &str) -> bool {
+    lab.era.supported().contains(&version)
 }
 
 /// The `initialize` result for a request's params.
-pub(crate) fn initialize(params: Option<&Value>) -> Result<Value, RpcError> {
+pub(crate) fn initialize(lab: &Lab, params: Option<&Value>) -> Result<Value, RpcError> {
+    if lab.has(Defect::InitializeError) {
+        return Err(RpcError::new(
+            RpcError::INTERNAL_ERROR,
+            "Internal error: initialization failed",
+        ));
+    }
     let requested = params
         .and_then(|p| p.get("protocolVersion"))
         .and_then(Value::as_str)
@@ -48,31 +64,89 @@ pub(crate) fn initialize(params: Option<&Value>) -> Result<Value, RpcError> {
                 "initialize requires params.protocolVersion (a string)",
             )
         })?;
-    let version = negotiate(requested);
-    let result = json!({
+    let version = negotiate(lab, requested);
+    let mut result = json!({
         "protocolVersion": version,
-        "capabilities": { "tools": { "listChanged": false } },
-        "serverInfo": {
-            "name": "authprobe-lab",
-            "title": "authprobe lab",
-            "version": env!("CARGO_PKG_VERSION"),
-        },
-        "instructions": "A reference MCP server for calibrating authprobe. It offers two tools: echo and add.",
+        "capabilities": capabilities(lab),
+        "serverInfo": server_info(version),
+        "instructions": INSTRUCTIONS,
     });
+    if lab.has(Defect::InitializeNoServerInfo) {
+        result.as_object_mut().map(|r| r.remove("serverInfo"));
+    }
+    if lab.has(Defect::InitializeNoProtocolVersion) {
+        result.as_object_mut().map(|r| r.remove("protocolVersion"));
+    }
     Ok(result)
 }
 
-/// Dispatches every request method but `initialize`.
-pub(crate) fn call(method: &str, params: Option<&Value>) -> Result<Value, RpcError> {
+const INSTRUCTIONS: &str =
+    "A reference MCP server for calibrating authprobe. It offers two tools: echo and add.";
+
+/// The server's capabilities.
+pub(crate) fn capabilities(lab: &Lab) -> Value {
+    if lab.has(Defect::CapabilitiesNotObject) {
+        return json!(["tools"]);
+    }
+    let mut caps = json!({ "tools": { "listChanged": false } });
+    if lab.has(Defect::TasksMethodMissing) {
+        caps["tasks"] = json!({ "list": {} });
+    }
+    caps
+}
+
+/// `serverInfo` (icons only where the revision defines them).
+pub(crate) fn server_info(version: &str) -> Value {
+    let mut info = json!({
+        "name": "authprobe-lab",
+        "title": "authprobe lab",
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    if version >= "2025-11-25" {
+        info["icons"] = json!([{ "src": ICON, "mimeType": "image/svg+xml", "sizes": ["any"] }]);
+    }
+    info
+}
+
+/// A one-pixel SVG, inline: the only kind of icon URI besides https that clients accept.
+const ICON: &str =
+    "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=";
+
+/// Dispatches every request method but `initialize` (and `server/discover`).
+pub(crate) fn call(lab: &Lab, method: &str, params: Option<&Value>) -> Result<Value, RpcError> {
     match method {
+        "ping" if lab.has(Defect::PingNotEmpty) => Ok(json!({ "status": "ok" })),
         "ping" => Ok(json!({})),
-        "tools/list" => Ok(json!({ "tools": [echo_tool(), add_tool()] })),
+        "tools/list" if lab.has(Defect::ToolsListError) => Err(RpcError::new(
+            RpcError::INTERNAL_ERROR,
+            "Internal error: the tool registry is unavailable",
+        )),
+        "tools/list" if lab.has(Defect::ToolsListInvalid) => Ok(json!({ "items": tools(lab) })),
+        "tools/list" => Ok(json!({ "tools": tools(lab) })),
         "tools/call" => call_tool(params),
         _ => Err(RpcError::new(
             RpcError::METHOD_NOT_FOUND,
             format!("Method not found: {method}"),
         )),
     }
+}
+
+/// The tools, as `tools/list` lists them.
+pub(crate) fn tools(lab: &Lab) -> Vec<Value> {
+    let mut echo = echo_tool();
+    if lab.has(Defect::ToolInputSchemaMissing) {
+        echo.as_object_mut().map(|t| t.remove("inputSchema"));
+    }
+    if lab.has(Defect::ToolInputSchemaInvalid) {
+        echo["inputSchema"]["required"] = json!("text");
+    }
+    if lab.has(Defect::ToolNameInvalid) {
+        echo["name"] = json!("echo text!");
+    }
+    if lab.has(Defect::ToolIconUnsafe) {
+        echo["icons"] = json!([{ "src": "javascript:alert(1)" }]);
+    }
+    vec![echo, add_tool()]
 }
 
 fn echo_tool() -> Value {

@@ -1,7 +1,9 @@
 //! Wording and look-ups every format shares, so that each one says the same thing.
 
+use authprobe_core::catalog::Code;
+use authprobe_core::check::steps::step_of;
 use authprobe_core::http::ExchangeId;
-use authprobe_core::report::{Outcome, Report, Severity};
+use authprobe_core::report::{Finding, Outcome, Report, Severity, Step, StepStatus};
 use url::Url;
 
 /// Severities from the worst down: the order findings are grouped in.
@@ -83,4 +85,140 @@ pub(crate) fn format_ms(ms: f64) -> Option<String> {
     } else {
         format!("{:.1} s", ms / 1000.0)
     })
+}
+
+/// `1 high, 0 medium, 2 low, 0 info (+3 consequences)`, or `no findings`.
+/// Consequences are counted apart: they are the same problem seen again downstream.
+pub(crate) fn counts_text(report: &Report) -> String {
+    if report.findings.is_empty() {
+        return "no findings".to_string();
+    }
+    let independent: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.caused_by.is_none())
+        .collect();
+    let consequences = report.findings.len() - independent.len();
+    let mut text = SEVERITIES_WORST_FIRST
+        .iter()
+        .map(|s| {
+            let n = independent.iter().filter(|f| f.severity == *s).count();
+            format!("{n} {}", s.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if consequences > 0 {
+        text.push_str(&format!(
+            " (+{consequences} consequence{})",
+            if consequences == 1 { "" } else { "s" }
+        ));
+    }
+    text
+}
+
+/// The findings whose verdict counts towards `step`: those the engine files under the
+/// step's id, and, for a code filed under no step this report has, the first step of
+/// the code's stage (so that no finding is left without a step).
+pub(crate) fn step_findings<'a>(report: &'a Report, step: &Step) -> Vec<&'a Finding> {
+    let first_of_stage = report
+        .steps
+        .iter()
+        .find(|s| s.stage == step.stage)
+        .is_some_and(|s| std::ptr::eq(s, step));
+    report
+        .findings
+        .iter()
+        .filter(|f| {
+            let home = step_of(f.code);
+            if home == step.id {
+                return true;
+            }
+            let homeless = !report.steps.iter().any(|s| s.id == home);
+            homeless && first_of_stage && f.stage == step.stage
+        })
+        .collect()
+}
+
+/// The exchanges that explain what went wrong: those of every FAIL or WARN step, and
+/// those any finding at `low` or above cites (a preflight, a redirect hop), in id order.
+pub fn failed_exchange_ids(report: &Report) -> Vec<ExchangeId> {
+    let mut ids: Vec<ExchangeId> = report
+        .steps
+        .iter()
+        .filter(|s| matches!(s.status, StepStatus::Fail | StepStatus::Warn))
+        .flat_map(|s| s.exchange_ids.iter().copied())
+        .chain(
+            report
+                .findings
+                .iter()
+                .filter(|f| f.severity >= Severity::Low)
+                .flat_map(|f| f.exchange_ids.iter().copied()),
+        )
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// True when the scan accepted invalid certificates, so reproductions must too.
+pub(crate) fn scanned_insecure(report: &Report) -> bool {
+    report
+        .command
+        .split_whitespace()
+        .any(|word| word == "--insecure")
+}
+
+/// Where a code is documented: its entry in `docs/findings.md`.
+pub(crate) fn docs_url(code: Code) -> String {
+    format!("{FINDINGS_DOC}#{}", code.as_str().to_ascii_lowercase())
+}
+
+/// The published catalog page.
+pub(crate) const FINDINGS_DOC: &str =
+    "https://github.com/authprobe/authprobe/blob/main/docs/findings.md";
+
+/// The longest prefix of `text` of at most `limit` bytes that ends on a character.
+pub(crate) fn excerpt(text: &str, limit: usize) -> &str {
+    if text.len() <= limit {
+        return text;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// `host:port` of a URL (the port only when the URL names one), or the text itself.
+pub(crate) fn authority(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(parsed) => match (parsed.host_str(), parsed.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => url.to_string(),
+        },
+        Err(_) => url.to_string(),
+    }
+}
+
+/// The path and query of a URL (what a request line carries), or the text itself.
+pub(crate) fn path_and_query(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(parsed) => {
+            let mut out = parsed.path().to_string();
+            if let Some(query) = parsed.query() {
+                out.push('?');
+                out.push_str(query);
+            }
+            out
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
+/// The origin of a URL (`scheme://host:port`), or the text itself.
+pub(crate) fn origin(url: &str) -> String {
+    Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_string())
 }

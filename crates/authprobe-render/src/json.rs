@@ -9,7 +9,7 @@
 use authprobe_core::catalog::{Code, Reference};
 use authprobe_core::http::{Exchange, ExchangeId};
 use authprobe_core::report::{
-    AuthDiscovery, Finding, Outcome, ProtocolInfo, Report, Severity, Stage, Step,
+    AuthDiscovery, Finding, Outcome, ProtocolInfo, Report, Severity, Stage, StdioServer, Step,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -72,6 +72,8 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     exchanges: &'a [Exchange],
     tools: &'a [Value],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stdio: Option<&'a StdioServer>,
 }
 
 /// Renders the report as pretty-printed JSON, ending with a newline.
@@ -102,6 +104,7 @@ pub fn render_json(report: &Report) -> String {
         primary_finding: _,
         exchanges,
         tools,
+        stdio,
     } = report;
     let document = JsonReport {
         schema_version: *schema_version,
@@ -125,6 +128,7 @@ pub fn render_json(report: &Report) -> String {
         findings: findings.iter().map(JsonFinding::new).collect(),
         exchanges,
         tools,
+        stdio: stdio.as_ref(),
     };
     match serde_json::to_string_pretty(&document) {
         Ok(mut text) => {

@@ -13,15 +13,36 @@
 //! one more module that takes a `&Report` and returns its text.
 #![deny(missing_docs)]
 
+pub mod bundle;
 mod common;
+pub mod curl;
+pub mod diff;
+pub mod exchange_text;
+pub mod explain;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod redact;
+pub mod sarif;
 pub mod terminal;
 mod text;
+pub mod trace;
 
 #[cfg(test)]
 mod test_support;
 
+pub use bundle::{render_bundle, BundleError};
+pub use common::failed_exchange_ids;
+pub use curl::{curl_command, CurlOptions};
+pub use diff::{diff_reports, read_report_json, render_diff, ReportDiff, ReportReadError};
+pub use exchange_text::{exchange_heading, exchange_text, ExchangeTextOptions};
+pub use explain::render_explain;
+pub use html::render_html;
 pub use json::render_json;
+pub use junit::render_junit;
+pub use markdown::render_markdown;
 pub use redact::{redact_exchange, redact_report, RedactionOptions, REDACTED};
-pub use terminal::{render_terminal, TerminalOptions};
+pub use sarif::render_sarif;
+pub use terminal::{render_terminal, ExchangeDump, TerminalOptions};
+pub use trace::render_trace;

@@ -12,8 +12,24 @@ mod tests;
 use anstyle::{AnsiColor, Style};
 use authprobe_core::report::{Finding, Report, Severity, StepStatus};
 
-use crate::common::{exchange_brief, format_ms, outcome_sentence, SEVERITIES_WORST_FIRST};
+use crate::common::{
+    counts_text, exchange_brief, failed_exchange_ids, format_ms, outcome_sentence,
+    SEVERITIES_WORST_FIRST,
+};
 use crate::text::{one_line, width_of, wrap};
+
+/// Which exchanges the terminal report appends in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExchangeDump {
+    /// None: the report cites exchanges by id only.
+    #[default]
+    None,
+    /// Those that explain what went wrong (`--trace-failure`): see
+    /// [`failed_exchange_ids`](crate::failed_exchange_ids).
+    Failed,
+    /// Every exchange of the scan.
+    All,
+}
 
 /// How to lay the report out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,9 +38,8 @@ pub struct TerminalOptions {
     pub color: bool,
     /// Wrap prose at this many columns (at least 40 is used).
     pub width: usize,
-    /// Append every exchange in full (request, headers, body excerpts), for
-    /// `--trace-failure`.
-    pub verbose_exchanges: bool,
+    /// Which exchanges to append in full (request, headers, body excerpts).
+    pub exchanges: ExchangeDump,
     /// The `--fail-on` level, for the exit hint of the summary line (`None` for
     /// `--fail-on none`).
     pub fail_on: Option<Severity>,
@@ -36,7 +51,7 @@ impl Default for TerminalOptions {
         TerminalOptions {
             color: false,
             width: 100,
-            verbose_exchanges: false,
+            exchanges: ExchangeDump::None,
             fail_on: Some(Severity::High),
         }
     }
@@ -148,8 +163,12 @@ pub fn render_terminal(report: &Report, options: &TerminalOptions) -> String {
     funnel(&mut out, report);
     outcome(&mut out, report);
     findings(&mut out, report);
-    if options.verbose_exchanges {
-        exchanges::render(&mut out, report);
+    match options.exchanges {
+        ExchangeDump::None => {}
+        ExchangeDump::Failed => {
+            exchanges::render(&mut out, report, Some(&failed_exchange_ids(report)))
+        }
+        ExchangeDump::All => exchanges::render(&mut out, report, None),
     }
     summary(&mut out, report, options.fail_on);
     out.buf
@@ -186,6 +205,28 @@ fn header(out: &mut Out, report: &Report) {
     if !report.command.trim().is_empty() {
         let lead = out.paint(DIM, "command:");
         out.wrapped(&format!("{lead} "), 9, 2, &one_line(&report.command), DIM);
+    }
+    if let Some(stdio) = &report.stdio {
+        stdio_server(out, stdio);
+    }
+}
+
+/// The stdio server behind the bridge: what ran, how it ended, its last stderr lines.
+fn stdio_server(out: &mut Out, stdio: &authprobe_core::report::StdioServer) {
+    let mut text = format!("`{}`", one_line(&stdio.command));
+    if let Some(pid) = stdio.pid {
+        text.push_str(&format!(", pid {pid}"));
+    }
+    if let Some(exit) = &stdio.exit {
+        text.push_str(&format!(", {}", one_line(exit)));
+    }
+    let lead = out.paint(DIM, "stdio server:");
+    out.wrapped(&format!("{lead} "), 14, 2, &text, DIM);
+    if !stdio.stderr_tail.is_empty() {
+        out.line(&out.paint(DIM, "  last stderr lines:"));
+        for line in &stdio.stderr_tail {
+            out.wrapped("    ", 4, 6, &one_line(line), DIM);
+        }
     }
 }
 
@@ -329,33 +370,8 @@ fn exchange_list(out: &mut Out, exchanges: &[String]) {
 
 fn summary(out: &mut Out, report: &Report, fail_on: Option<Severity>) {
     out.blank();
-    // Consequences are counted apart: they are the same problem seen again downstream.
-    let independent: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.caused_by.is_none())
-        .collect();
-    let consequences = report.findings.len() - independent.len();
-    let mut counts = if report.findings.is_empty() {
-        "no findings".to_string()
-    } else {
-        SEVERITIES_WORST_FIRST
-            .iter()
-            .map(|s| {
-                let n = independent.iter().filter(|f| f.severity == *s).count();
-                format!("{n} {}", s.as_str())
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if consequences > 0 {
-        counts.push_str(&format!(
-            " (+{consequences} consequence{})",
-            if consequences == 1 { "" } else { "s" }
-        ));
-    }
     let lead = out.paint(BOLD, "Summary:");
-    let text = format!("{counts} · {}", exit_hint(report, fail_on));
+    let text = format!("{} · {}", counts_text(report), exit_hint(report, fail_on));
     out.wrapped(&format!("{lead} "), 9, 2, &text, PLAIN);
 }
 

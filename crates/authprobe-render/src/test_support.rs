@@ -156,5 +156,6 @@ pub(crate) fn sample_report() -> Report {
         primary_finding: Some(Code::AuthRequiredButNotAdvertised),
         exchanges: vec![initialize, prm],
         tools: vec![],
+        stdio: None,
     }
 }

@@ -26,7 +26,7 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run authprobe as an MCP server (not yet implemented).
     Mcp,
-    /// Compare two JSON reports (not yet implemented).
+    /// Compare two JSON reports: new, fixed and changed findings; exit 2 on a regression.
     Diff {
         /// The earlier report.
         old: PathBuf,
@@ -106,7 +106,7 @@ pub struct ProbeArgs {
     /// Read the bearer token from a file.
     #[arg(long, value_name = "FILE")]
     pub bearer_token_file: Option<PathBuf>,
-    /// Force an MCP protocol revision instead of the default.
+    /// Force an MCP protocol revision (e.g. 2025-06-18, 2026-07-28) instead of detecting it.
     #[arg(long, value_name = "VERSION")]
     pub protocol_version: Option<String>,
 }
@@ -120,10 +120,10 @@ pub struct OutputArgs {
     /// Exit 2 when a finding at or above this severity exists.
     #[arg(long, value_enum, default_value_t = FailOn::High)]
     pub fail_on: FailOn,
-    /// Print every exchange (redacted) on stderr.
+    /// Print each request and response (redacted) on stderr as the scan runs.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Append the full exchanges to the report.
+    /// Append the full exchanges of the failed steps to the report.
     #[arg(long)]
     pub trace_failure: bool,
     /// Do not redact secrets (prints a warning).
@@ -135,28 +135,28 @@ pub struct OutputArgs {
     /// Print no terminal report.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Print the spec rationale of each step (not yet implemented).
+    /// Print the specification rationale of each step, with section citations.
     #[arg(short = 'e', long)]
     pub explain: bool,
-    /// Write a Markdown report (not yet implemented).
+    /// Write a Markdown report (for a GitHub issue) to a file, or `-` for stdout.
     #[arg(long, value_name = "PATH")]
     pub md: Option<String>,
-    /// Write the call trace as text (not yet implemented).
+    /// Write the call trace as a text sequence diagram to a file, or `-` for stdout.
     #[arg(long, value_name = "PATH")]
     pub trace_ascii: Option<String>,
-    /// Write an evidence bundle (not yet implemented).
+    /// Write an evidence bundle (zip: reports, trace, every exchange, SHA-256 manifest).
     #[arg(long, value_name = "PATH")]
     pub bundle: Option<String>,
-    /// Write every requested output into a directory (not yet implemented).
+    /// Put relative output paths in this directory; alone, write every format there.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<String>,
-    /// Write SARIF 2.1.0 (not yet implemented).
+    /// Write SARIF 2.1.0 (for code scanning) to a file, or `-` for stdout.
     #[arg(long, value_name = "PATH")]
     pub sarif: Option<String>,
-    /// Write JUnit XML (not yet implemented).
+    /// Write JUnit XML (one test case per check) to a file, or `-` for stdout.
     #[arg(long, value_name = "PATH")]
     pub junit: Option<String>,
-    /// Write an HTML report (not yet implemented).
+    /// Write a self-contained HTML report to a file, or `-` for stdout.
     #[arg(long, value_name = "PATH")]
     pub html: Option<String>,
 }
@@ -171,19 +171,20 @@ pub struct ScanArgs {
     pub probe: ProbeArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// List the server's tools (not yet implemented).
+    /// List the server's tools after the report (on stderr when stdout carries JSON).
     #[arg(short = 'l', long)]
     pub tool_list: bool,
-    /// Print one tool's JSON (not yet implemented).
+    /// Print one tool's JSON after the report.
     #[arg(short = 'd', long, value_name = "NAME")]
     pub tool_detail: Option<String>,
-    /// Launch a stdio MCP server and scan it through a loopback bridge (not yet implemented).
+    /// Launch a stdio MCP server (`'prog arg…'`, quoted like a shell; no pipes or variables)
+    /// and scan it through a loopback HTTP bridge; it is stopped afterwards.
     #[arg(long, value_name = "CMD")]
     pub stdio_command: Option<String>,
     /// Scan every URL listed in a file (not yet implemented).
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
-    /// Compare with an earlier JSON report (not yet implemented).
+    /// Compare with an earlier JSON report; exit 2 when something regressed.
     #[arg(long, value_name = "OLD_JSON")]
     pub baseline: Option<PathBuf>,
     /// Obtain a token through the server's own OAuth flow (not yet implemented).
@@ -237,9 +238,12 @@ pub struct LabArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub addr: String,
-    /// MCP revision to serve (only 2025-11-25 is available yet).
+    /// MCP revision to serve: 2024-11-05 (HTTP+SSE), 2025-03-26, 2025-06-18, 2025-11-25 or 2026-07-28 (stateless).
     #[arg(long, default_value = "2025-11-25")]
     pub era: String,
+    /// Serve MCP on stdin/stdout instead of HTTP (a stdio server, without authorization).
+    #[arg(long, conflicts_with = "addr")]
+    pub stdio: bool,
     /// List the defects and the findings each must raise, then exit.
     #[arg(long)]
     pub list_defects: bool,

@@ -3,10 +3,11 @@
 use std::net::SocketAddr;
 
 use authprobe_core::config::{parse_target, ScanConfig};
-use authprobe_lab::{Defect, LabConfig};
+use authprobe_lab::{Defect, Era, LabConfig};
 
 use crate::cli::{DemoArgs, LabArgs};
 use crate::exit::{Failure, EXIT_OK};
+use crate::outputs::Plan;
 use crate::scan_cmd;
 
 /// The defect `demo` shows by default: the bug report authprobe started from.
@@ -45,34 +46,38 @@ pub async fn lab(args: LabArgs) -> Result<i32, Failure> {
         print!("{}", list_defects());
         return Ok(EXIT_OK);
     }
-    if args.era != "2025-11-25" {
-        return Err(Failure::not_yet(&format!(
-            "--era {} (the lab serves 2025-11-25)",
-            args.era
-        )));
-    }
+    let era = Era::from_version(&args.era).ok_or_else(|| {
+        let known: Vec<&str> = Era::ALL.iter().map(|e| e.version()).collect();
+        Failure::new(format!(
+            "--era {} is not a revision the lab serves; use one of {}",
+            args.era,
+            known.join(", ")
+        ))
+    })?;
     let defects = args
         .defect
         .iter()
         .map(|d| parse_defect(d))
         .collect::<Result<Vec<_>, _>>()?;
+    if args.stdio {
+        // stdout carries MCP: everything human goes to stderr (in `serve`).
+        authprobe_lab::stdio::serve(era, defects)
+            .await
+            .map_err(|e| Failure::new(format!("the stdio lab failed: {e}")))?;
+        return Ok(EXIT_OK);
+    }
     let addr: SocketAddr = args.addr.parse().map_err(|_| {
         Failure::new(format!(
             "--addr `{}` is not an address like 127.0.0.1:8787",
             args.addr
         ))
     })?;
-    let running = authprobe_lab::start(
-        LabConfig {
-            defects: defects.clone(),
-        },
-        addr,
-    )
-    .await
-    .map_err(|e| Failure::new(format!("cannot listen on {addr}: {e}")))?;
+    let running = authprobe_lab::start(LabConfig::with_defects(defects.clone()).in_era(era), addr)
+        .await
+        .map_err(|e| Failure::new(format!("cannot listen on {addr}: {e}")))?;
     let names: Vec<&str> = defects.iter().map(|d| d.name()).collect();
     println!("authprobe lab listening on {}", running.base_url());
-    println!("  MCP endpoint: {}", running.mcp_url());
+    println!("  MCP endpoint: {} (MCP {era})", running.mcp_url());
     println!(
         "  defects: {}",
         if names.is_empty() {
@@ -92,18 +97,13 @@ pub async fn lab(args: LabArgs) -> Result<i32, Failure> {
 
 /// Runs `authprobe demo`: the lab on a free loopback port, scanned.
 pub async fn demo(args: DemoArgs) -> Result<i32, Failure> {
-    scan_cmd::refuse_unbuilt_outputs(&args.output)?;
     let defect = parse_defect(args.defect.as_deref().unwrap_or(DEMO_DEFECT))?;
     let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let running = authprobe_lab::start(
-        LabConfig {
-            defects: vec![defect],
-        },
-        addr,
-    )
-    .await
-    .map_err(|e| Failure::new(format!("cannot start the lab: {e}")))?;
-    if !args.output.quiet && args.output.json.as_deref() != Some("-") {
+    let running =
+        authprobe_lab::start(LabConfig::with_defects([defect]).in_era(defect.era()), addr)
+            .await
+            .map_err(|e| Failure::new(format!("cannot start the lab: {e}")))?;
+    if !args.output.quiet && !Plan::from_args(&args.output).uses_stdout() {
         println!(
             "Demo: the lab serves the mistake `{}` ({}) at {}\n",
             defect.name(),
@@ -114,6 +114,10 @@ pub async fn demo(args: DemoArgs) -> Result<i32, Failure> {
     let target = parse_target(&running.mcp_url()).map_err(|e| Failure::new(e.to_string()))?;
     let mut config = ScanConfig::new(target);
     config.command_line = scan_cmd::command_line();
+    if defect.needs_token() {
+        // A transport mistake hides behind the token: scan as a logged-in client would.
+        config.bearer_token = Some(running.issue_token());
+    }
     let code = scan_cmd::execute(&config, &args.output).await;
     running.shutdown().await;
     code

@@ -1,10 +1,15 @@
 //! `authprobe`: tells you exactly why an MCP client cannot get into your MCP server.
 
+mod bridge;
 mod cli;
+mod diff_cmd;
 mod exit;
 mod explain_cmd;
 mod lab_cmd;
+mod outputs;
 mod scan_cmd;
+mod stdio_scan;
+mod tool_list;
 
 use clap::Parser;
 
@@ -53,7 +58,7 @@ fn run(cli: Cli) -> Result<i32, Failure> {
         Command::Lab(args) => runtime()?.block_on(lab_cmd::lab(args)),
         Command::Explain(args) => explain_cmd::run(args),
         Command::Mcp => Err(Failure::not_yet("`authprobe mcp`")),
-        Command::Diff { .. } => Err(Failure::not_yet("`authprobe diff`")),
+        Command::Diff { old, new } => diff_cmd::run(&old, &new),
     }
 }
 

@@ -1,20 +1,22 @@
 //! `authprobe scan`: raw flags → validated `ScanConfig` → engine → renderers → exit code.
 
-use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use authprobe_core::config::{parse_target, FamilyMode, ScanConfig, ScanMode};
 use authprobe_core::report::{Outcome, Report, Severity};
-use authprobe_render::{
-    redact_report, render_json, render_terminal, RedactionOptions, TerminalOptions,
-};
+use authprobe_render::{redact_report, RedactionOptions};
 
-use crate::cli::{ColorChoice, FailOn, FamilyArg, OutputArgs, ProbeArgs, ScanArgs};
+use crate::cli::{FailOn, FamilyArg, OutputArgs, ProbeArgs, ScanArgs};
 use crate::exit::{Failure, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use crate::outputs::{self, Presentation};
+pub use crate::tool_list::{Extras, ToolOutput};
 
 /// Runs `authprobe scan`.
 pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     refuse_unbuilt(&args)?;
+    if let Some(command) = &args.stdio_command {
+        return crate::stdio_scan::run(&args, command).await;
+    }
     let Some(url) = args.url.as_deref() else {
         return Err(Failure::new(
             "no URL to scan: give the MCP endpoint, e.g. `authprobe scan https://example.com/mcp`",
@@ -24,17 +26,21 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     let mut config = ScanConfig::new(target);
     apply_probe_args(&mut config, &args.probe)?;
     config.command_line = command_line();
-    execute(&config, &args.output).await
+    let baseline = match &args.baseline {
+        Some(path) => Some(outputs::read_report(path, "--baseline ")?),
+        None => None,
+    };
+    let extras = Extras {
+        tools: ToolOutput::from_args(&args),
+        stdio: None,
+    };
+    execute_full(&config, &args.output, baseline.as_ref(), extras).await
 }
 
 /// Flags that exist for compatibility but whose feature is not built yet.
 fn refuse_unbuilt(args: &ScanArgs) -> Result<(), Failure> {
-    let checks: [(bool, &str); 11] = [
-        (args.tool_list, "--tool-list"),
-        (args.tool_detail.is_some(), "--tool-detail"),
-        (args.stdio_command.is_some(), "--stdio-command"),
+    let checks: [(bool, &str); 6] = [
         (args.targets.is_some(), "--targets"),
-        (args.baseline.is_some(), "--baseline"),
         (args.login, "--login"),
         (
             args.client_id.is_some() || args.client_secret.is_some() || args.scope.is_some(),
@@ -51,29 +57,8 @@ fn refuse_unbuilt(args: &ScanArgs) -> Result<(), Failure> {
                 || args.llm_max_tokens.is_some(),
             "the LLM explanation (--llm-*)",
         ),
-        (args.probe.active, "--active (stages 4 to 6)"),
     ];
     for (given, name) in checks {
-        if given {
-            return Err(Failure::not_yet(name));
-        }
-    }
-    refuse_unbuilt_outputs(&args.output)
-}
-
-/// Output flags whose renderer is not built yet.
-pub fn refuse_unbuilt_outputs(output: &OutputArgs) -> Result<(), Failure> {
-    let outputs = [
-        (output.explain, "--explain"),
-        (output.md.is_some(), "--md"),
-        (output.trace_ascii.is_some(), "--trace-ascii"),
-        (output.bundle.is_some(), "--bundle"),
-        (output.output_dir.is_some(), "--output-dir"),
-        (output.sarif.is_some(), "--sarif"),
-        (output.junit.is_some(), "--junit"),
-        (output.html.is_some(), "--html"),
-    ];
-    for (given, name) in outputs {
         if given {
             return Err(Failure::not_yet(name));
         }
@@ -175,14 +160,13 @@ const HARMLESS_HEADERS: [&str; 9] = [
 
 /// Runs the engine, writes the outputs, and returns the exit code.
 pub async fn execute(config: &ScanConfig, output: &OutputArgs) -> Result<i32, Failure> {
-    let report = authprobe_core::scan::scan(config)
-        .await
-        .map_err(|e| Failure::new(e.to_string()))?;
-    if output.no_redact {
-        eprintln!("warning: --no-redact: secrets (tokens, cookies, API keys) appear unredacted in every output");
-    }
-    // Values of -H headers are secrets unless the header is a well-known, harmless one:
-    // hunting `application/json` through every output would wreck the evidence.
+    execute_compared(config, output, None).await
+}
+
+/// The secrets the user handed over: the values of `-H` headers (unless the header is a
+/// well-known, harmless one: hunting `application/json` through every output would
+/// wreck the evidence) and the bearer token.
+fn known_secrets(config: &ScanConfig) -> Vec<String> {
     let mut secrets: Vec<String> = config
         .headers
         .iter()
@@ -194,71 +178,71 @@ pub async fn execute(config: &ScanConfig, output: &OutputArgs) -> Result<i32, Fa
         .map(|(_, v)| v.clone())
         .collect();
     secrets.extend(config.bearer_token.clone());
-    let shown = redact_report(
-        &report,
-        &RedactionOptions {
-            enabled: !output.no_redact,
-            extra_secrets: secrets,
-        },
-    );
-    write_outputs(&shown, output)?;
+    secrets
+}
+
+/// [`execute`], then compares the report with `baseline`: a regression exits 2 whatever
+/// the `--fail-on` gate says.
+pub async fn execute_compared(
+    config: &ScanConfig,
+    output: &OutputArgs,
+    baseline: Option<&Report>,
+) -> Result<i32, Failure> {
+    execute_full(config, output, baseline, Extras::default()).await
+}
+
+/// Runs the engine with the extras of `scan`: the tool listing (`-l`, `-d`)
+/// and the stdio server's facts for the report.
+pub async fn execute_full(
+    config: &ScanConfig,
+    output: &OutputArgs,
+    baseline: Option<&Report>,
+    extras: Extras,
+) -> Result<i32, Failure> {
+    let redaction = RedactionOptions {
+        enabled: !output.no_redact,
+        extra_secrets: known_secrets(config),
+    };
+    let mut config = config.clone();
+    if output.verbose {
+        config.observer = Some(outputs::live_trace(redaction.clone()));
+    }
+    let mut report = authprobe_core::scan::scan(&config)
+        .await
+        .map_err(|e| Failure::new(e.to_string()))?;
+    report.stdio = extras.stdio.as_ref().map(|read| read());
+    if output.no_redact {
+        eprintln!("warning: --no-redact: secrets (tokens, cookies, API keys) appear unredacted in every output");
+    }
+    let shown = redact_report(&report, &redaction);
+    let regressed = Presentation {
+        output,
+        fail_on: gate(output.fail_on),
+        baseline,
+    }
+    .show(&shown)?;
+    if !extras
+        .tools
+        .show(&shown, outputs::Plan::from_args(output).uses_stdout())?
+    {
+        return Ok(EXIT_ERROR);
+    }
     if report.outcome.is_failure_to_scan() {
         eprintln!("error: {}", unreachable_line(&shown));
         return Ok(EXIT_ERROR);
     }
-    Ok(exit_code(&report, output.fail_on))
-}
-
-fn write_outputs(report: &Report, output: &OutputArgs) -> Result<(), Failure> {
-    let json_to_stdout = output.json.as_deref() == Some("-");
-    if let Some(path) = &output.json {
-        write_to(path, &render_json(report))?;
-    }
-    if output.verbose {
-        let mut err = std::io::stderr().lock();
-        for exchange in &report.exchanges {
-            let _ = writeln!(err, "{}", exchange.summary());
-        }
-    }
-    if !output.quiet && !json_to_stdout {
-        let color = match output.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
-        };
-        let text = render_terminal(
-            report,
-            &TerminalOptions {
-                color,
-                width: 100,
-                verbose_exchanges: output.trace_failure,
-                fail_on: gate(output.fail_on),
-            },
-        );
-        write_to("-", &text)?;
-    }
-    Ok(())
-}
-
-fn write_to(path: &str, text: &str) -> Result<(), Failure> {
-    if path == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())
-            .and_then(|_| out.flush())
-            .map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))
+    Ok(if regressed {
+        EXIT_FINDINGS
     } else {
-        std::fs::write(path, text).map_err(|e| Failure::new(format!("cannot write {path}: {e}")))
-    }
+        exit_code(&report, output.fail_on)
+    })
 }
 
 fn unreachable_line(report: &Report) -> String {
     let why = report
         .exchanges
-        .first()
-        .and_then(|e| e.error.as_ref())
+        .iter()
+        .find_map(|e| e.error.as_ref())
         .map(|e| e.message.clone())
         .unwrap_or_else(|| "no answer".into());
     match report.outcome {

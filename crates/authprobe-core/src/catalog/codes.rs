@@ -49,6 +49,7 @@ define_codes! {
     McpHeaderMismatchNotRejected = "MCP_HEADER_MISMATCH_NOT_REJECTED",
     McpUnsupportedVersionErrorInvalid = "MCP_UNSUPPORTED_VERSION_ERROR_INVALID",
     McpLegacySseTransport = "MCP_LEGACY_SSE_TRANSPORT",
+    McpResponseIncomplete = "MCP_RESPONSE_INCOMPLETE",
     OauthDiscoveryUnavailable = "OAUTH_DISCOVERY_UNAVAILABLE",
     PrmHttpStatusNot200 = "PRM_HTTP_STATUS_NOT_200",
     PrmRequiresAuth = "PRM_REQUIRES_AUTH",

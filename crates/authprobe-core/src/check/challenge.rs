@@ -132,7 +132,7 @@ fn challenge_findings(
             if status == 401 {
                 out.push(Finding::new(
                     Code::DiscoveryNoWwwAuthenticate,
-                    format!("{} carries no WWW-Authenticate header; RFC 9110 §15.5.2 requires a 401 to send at least one challenge.", seen(init)),
+                    format!("{} carries no WWW-Authenticate challenge; RFC 9110 §15.5.2 requires a 401 to send at least one challenge.", seen(init)),
                     vec![init.id],
                 ));
             }
@@ -145,6 +145,13 @@ fn challenge_findings(
                             ids.push(e.id);
                             lines.push(seen(e));
                         }
+                    }
+                    if let Some(sig) = proxy_signature(init) {
+                        out.push(Finding::new(
+                            Code::HeaderStrippedByProxySuspected,
+                            format!("{} has no WWW-Authenticate and carries a proxy/CDN signature ({sig}): a proxy or gateway in front of the server may be answering, or dropping the header (RFC 9110 §11.6.1 forbids proxies from modifying it).", seen(init)),
+                            vec![init.id],
+                        ));
                     }
                     out.push(Finding::new(
                         Code::AuthRequiredButNotAdvertised,
@@ -422,10 +429,13 @@ fn get_stream_findings(out: &mut Vec<Finding>, facts: &ChallengeFacts, trace: &T
         || (status == 400
             && (auth_required || facts.session_id.is_some())
             && facts.get_with_session.is_none());
+    // A redirect that was not followed says nothing about the GET stream.
+    let redirect = (300..400).contains(&status);
     if !legal
+        && !redirect
         && !matches!(
             facts.answer,
-            Answer::Html(_) | Answer::Other(..) | Answer::NoResponse
+            Answer::Html(_) | Answer::Other(..) | Answer::NoResponse | Answer::Redirect(_)
         )
     {
         out.push(Finding::new(
@@ -455,11 +465,32 @@ fn header_lines(exchange: &Exchange) -> String {
         .unwrap_or_default()
 }
 
+/// `Server` values of products that sit in front of applications. A bare `Server`
+/// header says nothing: application servers send one too.
+const PROXY_SERVERS: [&str; 10] = [
+    "cloudflare",
+    "cloudfront",
+    "akamaighost",
+    "varnish",
+    "envoy",
+    "awselb",
+    "kong",
+    "google frontend",
+    "apache traffic server",
+    "azure application gateway",
+];
+
 fn proxy_signature(exchange: &Exchange) -> Option<String> {
     let response = exchange.response.as_ref()?;
-    let found: Vec<String> = PROXY_SIGNATURES
+    let mut found: Vec<String> = PROXY_SIGNATURES
         .iter()
         .filter_map(|name| response.header(name).map(|v| format!("{name}: {v}")))
         .collect();
+    if let Some(server) = response.header("server") {
+        let lower = server.to_ascii_lowercase();
+        if PROXY_SERVERS.iter().any(|p| lower.contains(p)) {
+            found.push(format!("server: {server}"));
+        }
+    }
     (!found.is_empty()).then(|| found.join(", "))
 }

@@ -81,10 +81,36 @@ pub fn findings(
                 ids,
             ));
         }
+    } else if let Some(i) = verdict.chosen {
+        // The chosen candidate (the challenge's URL) answered, but not 200.
+        let candidate = &facts.candidates[i];
+        if let Some(e) = candidate.exchange(trace) {
+            if let Some(status) = e.status() {
+                if status != 200 && status != 401 && status != 403 {
+                    out.push(Finding::new(
+                        Code::PrmHttpStatusNot200,
+                        format!(
+                            "{}, the metadata a client would use ({}), answered {status}; RFC 9728 §3.2 requires 200 with the document.",
+                            seen(e),
+                            candidate.source.label()
+                        ),
+                        vec![e.id],
+                    ));
+                }
+            }
+        }
     }
 
-    // Fallback coverage: only meaningful when some mechanism works.
-    if verdict.chosen_usable || verdict.well_known_usable.is_some() {
+    // Fallback coverage. With a working resource_metadata hint every conforming client
+    // (2025-06-18 and later use the header) finds the document: MCP asks servers for one
+    // mechanism, not all, so a missing well-known URL is then no finding. Without the hint,
+    // clients fall back to well-known URLs, and a missing one breaks some of them.
+    let hint_works = facts
+        .candidates
+        .iter()
+        .zip(&verdict.candidates)
+        .any(|(c, v)| c.source == Source::Header && v.usable);
+    if !hint_works && (verdict.chosen_usable || verdict.well_known_usable.is_some()) {
         for (i, c) in facts.candidates.iter().enumerate() {
             if c.source == Source::Header || verdict.candidates[i].usable {
                 continue;
@@ -96,11 +122,11 @@ pub fn findings(
             let (code, what) = match c.source {
                 Source::PathSuffix => (
                     Code::PrmWellknownPathSuffixMissing,
-                    "MCP 2025-11-25 clients without a resource_metadata hint try this URL first",
+                    "without a resource_metadata hint, MCP 2025-11-25 clients try this URL first and RFC 9728 §3.1 clients try only this one",
                 ),
                 Source::Root => (
                     Code::DiscoveryRootWellknown404,
-                    "clients that only probe the root well-known URL will not find the metadata",
+                    "without a resource_metadata hint, clients that follow the MCP 2025-06-18 discovery sequence fetch the root URL and will not find the metadata",
                 ),
                 Source::Header => continue,
             };

@@ -1,11 +1,23 @@
 //! Checks: pure functions from observations to findings, one module per stage.
 //! They never touch the network; they read the recorded trace.
 
+pub mod as_document;
+pub mod auth_server;
 pub mod challenge;
 pub mod discovery;
+pub mod fetch;
+pub mod jwks;
+pub mod oauth;
 pub mod outcome;
 pub mod prm;
+pub mod registration;
 pub mod steps;
+pub mod token;
+pub mod tool_schema;
+pub mod tools;
+pub mod transport;
+pub mod transport_rules;
+pub mod transport_steps;
 
 use crate::http::Exchange;
 
@@ -24,3 +36,6 @@ pub(crate) fn seen(exchange: &Exchange) -> String {
         exchange.request.method, exchange.request.url, what, exchange.id
     )
 }
+
+#[cfg(test)]
+mod tests;

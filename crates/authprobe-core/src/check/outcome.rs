@@ -13,6 +13,7 @@ use super::prm::PrmVerdict;
 
 /// Links findings that are consequences of a root cause to it, so they are not counted twice.
 pub fn link_consequences(findings: &mut [Finding]) {
+    super::oauth::link_consequences(findings);
     let present = |code: Code, list: &[Finding]| list.iter().any(|f| f.code == code);
     if present(Code::AuthRequiredButNotAdvertised, findings) {
         for f in findings.iter_mut() {
@@ -28,7 +29,12 @@ pub fn link_consequences(findings: &mut [Finding]) {
     }
     if present(Code::DiscoveryResourceMetadataInvalid, findings) {
         for f in findings.iter_mut() {
-            if f.code == Code::OauthDiscoveryUnavailable && f.caused_by.is_none() {
+            // Link to the root cause, not to an intermediate consequence.
+            if matches!(
+                f.code,
+                Code::OauthDiscoveryUnavailable | Code::PrmHttpStatusNot200
+            ) && matches!(f.caused_by, None | Some(Code::PrmHttpStatusNot200))
+            {
                 f.caused_by = Some(Code::DiscoveryResourceMetadataInvalid);
             }
         }
@@ -119,6 +125,10 @@ pub fn outcome(
                 .any(|f| f.severity >= Severity::Medium && f.stage != Stage::Transport);
             if broken {
                 Outcome::ProtectedBroken
+            } else if !verdict.chosen_usable {
+                // Nothing was found wrong, yet discovery did not complete: the metadata
+                // requests went unanswered. That is not "ok", and not a violation either.
+                Outcome::Timeout
             } else {
                 Outcome::ProtectedOk
             }

@@ -127,6 +127,10 @@ pub fn judge_candidate(candidate: &Candidate, trace: &Trace, mcp_url: &Url) -> C
     let doc = match &candidate.document {
         Some(Ok(doc)) => doc,
         Some(Err(not_object)) => {
+            if !json_type && verdict.blocker.is_none() {
+                // The wrong media type is the root cause of the unreadable body.
+                verdict.blocker = Some(Code::PrmContentTypeNotJson);
+            }
             if json_type {
                 verdict.push(
                     Finding::new(
@@ -151,6 +155,9 @@ pub fn judge_candidate(candidate: &Candidate, trace: &Trace, mcp_url: &Url) -> C
     match &doc.resource {
         None => {
             let typed_wrong = doc.type_errors.iter().any(|t| t.field == "resource");
+            if typed_wrong && verdict.blocker.is_none() {
+                verdict.blocker = Some(Code::PrmFieldTypeInvalid);
+            }
             if !typed_wrong {
                 verdict.push(
                     Finding::new(

@@ -10,8 +10,10 @@ use super::prm::PrmVerdict;
 
 const NOT_YET: &str = "not yet implemented";
 
-/// Which step a finding belongs to.
-fn step_of(code: Code) -> &'static str {
+/// The id of the funnel step whose verdict a finding's code counts towards
+/// (`challenge`, `invalid-token`, `get-stream`, `prm`, …; `other` when none). Reports
+/// use it too, to say which checks ran (JUnit).
+pub fn step_of(code: Code) -> &'static str {
     match code {
         Code::InvalidTokenAccepted
         | Code::InvalidTokenWrongStatus
@@ -21,6 +23,7 @@ fn step_of(code: Code) -> &'static str {
         }
         c => match c.entry().stage {
             Stage::Challenge => "challenge",
+            Stage::Transport => super::transport_steps::step_of(c),
             Stage::Prm => "prm",
             _ => "other",
         },
@@ -66,6 +69,7 @@ pub fn steps(
     trace: &Trace,
     findings: &[Finding],
     has_token: bool,
+    oauth_steps: Vec<Step>,
 ) -> Vec<Step> {
     let mut out = Vec::new();
     let init = trace.last_of(&facts.initialize);
@@ -91,7 +95,9 @@ pub fn steps(
                 facts.challenge.schemes().join(", ")
             ),
         },
-        (Answer::JsonRpcResult(_), _) => "answers initialize without credentials".into(),
+        (Answer::JsonRpcResult(_), _) => {
+            format!("answers {} without credentials", facts.primary_method)
+        }
         (Answer::JsonRpcError(code, _), _) => {
             format!("answers with JSON-RPC error {code} without credentials")
         }
@@ -165,14 +171,7 @@ pub fn steps(
         get.ids.clone(),
     ));
 
-    out.push(step(
-        "transport",
-        Stage::Transport,
-        "MCP transport and lifecycle",
-        StepStatus::Skip,
-        NOT_YET.into(),
-        vec![],
-    ));
+    // The stage-2 steps come from `transport_steps`, which the scan inserts here.
 
     let prm_ids: Vec<u32> = prm
         .candidates
@@ -237,24 +236,8 @@ pub fn steps(
         prm_ids,
     ));
 
-    for (id, stage, name) in [
-        (
-            "auth-server",
-            Stage::AuthServer,
-            "Authorization server metadata",
-        ),
-        ("token", Stage::Token, "Token endpoint"),
-        ("registration", Stage::Registration, "Client registration"),
-    ] {
-        out.push(step(
-            id,
-            stage,
-            name,
-            StepStatus::Skip,
-            NOT_YET.into(),
-            vec![],
-        ));
-    }
+    // Stages 4 to 6 (built by `check::oauth`).
+    out.extend(oauth_steps);
     let session_reason = if has_token {
         NOT_YET
     } else {

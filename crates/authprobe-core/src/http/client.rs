@@ -10,6 +10,7 @@ use url::{Host, Url};
 use super::body::{BodyRead, StopWhen};
 use super::exchange::Exchange;
 use super::guard::{classify_ip, is_localhost_name, AddressClass, NetworkClass};
+use super::observer::ExchangeObserver;
 use super::redirect::{
     is_redirect_status, method_after, resolve_location, RedirectPolicy, RedirectStop, BODY_HEADERS,
     CREDENTIAL_HEADERS,
@@ -44,6 +45,8 @@ pub struct ClientConfig {
     pub target: Url,
     /// Lift the SSRF guard entirely (`--allow-private-issuers`).
     pub allow_private: bool,
+    /// Told about every exchange as it completes (live output); `None` by default.
+    pub observer: Option<ExchangeObserver>,
 }
 
 impl ClientConfig {
@@ -62,6 +65,7 @@ impl ClientConfig {
             extra_headers: Vec::new(),
             target,
             allow_private: false,
+            observer: None,
         }
     }
 }
@@ -315,6 +319,9 @@ impl Client {
         let mut followed = 0u32;
         loop {
             let (exchange, location) = self.exchange(&hop, &spec).await;
+            if let Some(observer) = &self.inner.config.observer {
+                observer.notify(&exchange);
+            }
             let status = exchange.status();
             exchanges.push(exchange);
             let Some(status) = status.filter(|s| is_redirect_status(*s)) else {

@@ -5,6 +5,7 @@ mod client;
 mod connect;
 mod exchange;
 pub mod guard;
+mod observer;
 mod redirect;
 mod tls;
 mod transfer;
@@ -19,6 +20,7 @@ pub use client::{
     Client, ClientConfig, ClientError, Fetched, RequestSpec, Trust, DEFAULT_BODY_CAP,
 };
 pub use guard::{AddressClass, NetworkClass};
+pub use observer::ExchangeObserver;
 pub use redirect::{RedirectPolicy, RedirectStop};
 pub use transfer::HEADER_CAP;
 

@@ -86,6 +86,57 @@ pub fn bogus_token_request(
     }
 }
 
+/// POST `server/discover` without credentials, as a 2026-07-28 client sends it
+/// (`MCP-Protocol-Version`, `Mcp-Method` and the per-request `_meta`): a client
+/// that does not know the server's era tries this modern request first (MCP
+/// 2026-07-28 Streamable HTTP › Backward Compatibility).
+pub fn discover_request(target: &Url, follow: bool) -> RequestSpec {
+    let message = crate::wire::mcp::modern_request(
+        Value::from(INITIALIZE_ID),
+        "server/discover",
+        Value::Null,
+        crate::wire::mcp::MODERN_VERSION,
+    );
+    let mut headers = post_headers();
+    headers.push((
+        "MCP-Protocol-Version".into(),
+        crate::wire::mcp::MODERN_VERSION.into(),
+    ));
+    headers.push(("Mcp-Method".into(), "server/discover".into()));
+    RequestSpec {
+        headers,
+        body: Some(message.to_string().into_bytes()),
+        purpose: "unauthenticated server/discover (2026-07-28)".into(),
+        ..initialize_request(target, crate::wire::mcp::MODERN_VERSION, follow)
+    }
+}
+
+/// The answer to `server/discover` identifies a 2026-07-28 server: a result,
+/// or a JSON-RPC error only a modern server sends.
+pub fn is_modern_answer(answer: &Answer) -> bool {
+    match answer {
+        Answer::JsonRpcResult(_) => true,
+        Answer::JsonRpcError(code, _) => crate::wire::mcp::is_modern_error(*code),
+        _ => false,
+    }
+}
+
+/// The same request with a well-formed bearer token the server cannot know.
+pub fn with_bogus_token(spec: RequestSpec, token: &str) -> RequestSpec {
+    let mut headers = spec.headers.clone();
+    headers.push(("Authorization".into(), format!("Bearer {token}")));
+    let method = if spec.purpose.contains("server/discover") {
+        "server/discover"
+    } else {
+        "initialize"
+    };
+    RequestSpec {
+        purpose: format!("{method} with an invalid bearer token"),
+        headers,
+        ..spec
+    }
+}
+
 /// GET with `Accept: text/event-stream` (optionally inside a session).
 pub fn get_stream_request(target: &Url, follow: bool, session: Option<&str>) -> RequestSpec {
     let mut headers = vec![("Accept".to_string(), "text/event-stream".to_string())];
@@ -190,7 +241,7 @@ fn looks_like_html(body: &str) -> bool {
 /// The challenge of one response: absent, unparseable, or parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChallengeState {
-    /// No `WWW-Authenticate` header at all.
+    /// No `WWW-Authenticate` header, or only empty ones.
     Absent,
     /// Present but not valid under RFC 9110 §11.6.1.
     Malformed(ChallengeSyntaxError),
@@ -209,6 +260,8 @@ impl ChallengeState {
             return ChallengeState::Absent;
         }
         match parse_challenges(&values) {
+            // An empty header offers no challenge: for a client it is the same as none.
+            Ok(challenges) if challenges.is_empty() => ChallengeState::Absent,
             Ok(challenges) => ChallengeState::Parsed(challenges),
             Err(e) => ChallengeState::Malformed(e),
         }
@@ -252,6 +305,22 @@ pub struct ChallengeFacts {
     pub get_with_session: Option<Recorded>,
     /// The bogus-token probe.
     pub bogus: Recorded,
+    /// The method of the primary request: `initialize`, or `server/discover`
+    /// when the server answered that as a 2026-07-28 server does.
+    pub primary_method: &'static str,
+}
+
+/// The session id a successful answer to this request issued, if any.
+pub fn issued_session(trace: &Trace, recorded: &Recorded) -> Option<String> {
+    let last = trace.last_of(recorded)?;
+    match classify(last) {
+        Answer::JsonRpcResult(_) => last
+            .response
+            .as_ref()
+            .and_then(|r| r.header("mcp-session-id"))
+            .map(str::to_string),
+        _ => None,
+    }
 }
 
 impl ChallengeFacts {
@@ -269,13 +338,7 @@ impl ChallengeFacts {
             .bearer()
             .and_then(|b| b.param("resource_metadata"))
             .map(|v| resolve_resource_metadata(v, &effective_url));
-        let session_id = match answer {
-            Answer::JsonRpcResult(_) => last
-                .and_then(|e| e.response.as_ref())
-                .and_then(|r| r.header("mcp-session-id"))
-                .map(str::to_string),
-            _ => None,
-        };
+        let session_id = issued_session(trace, &initialize);
         ChallengeFacts {
             initialize,
             effective_url,
@@ -286,6 +349,7 @@ impl ChallengeFacts {
             get,
             get_with_session: None,
             bogus,
+            primary_method: "initialize",
         }
     }
 

@@ -1,9 +1,14 @@
 //! Probes: they build requests, send them through the recording client, and turn
 //! the exchanges into observations ("facts") that the pure checks judge.
 
+pub mod auth_server;
 pub mod challenge;
+pub mod oauth;
 pub mod prm;
+pub mod registration;
+pub mod token;
 mod trace;
+pub mod transport;
 
 pub use trace::{Recorded, Trace};
 

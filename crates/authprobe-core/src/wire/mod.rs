@@ -3,8 +3,12 @@
 //! Everything here is a pure function of its input (no I/O) and never panics,
 //! whatever the input; each module carries its own tests.
 
+pub mod as_metadata;
+pub mod dcr;
 pub mod fields;
 pub mod jsonrpc;
+pub mod jwks;
+pub mod mcp;
 pub mod prm;
 pub mod resource;
 pub mod sse;

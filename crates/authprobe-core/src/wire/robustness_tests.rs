@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use super::{jsonrpc, prm, resource, sse, wellknown, www_authenticate};
+use super::{as_metadata, dcr, jsonrpc, jwks, prm, resource, sse, wellknown, www_authenticate};
 
 /// xorshift64*: enough randomness for input generation without a dependency.
 struct Rng(u64);
@@ -108,6 +108,12 @@ fn json_readers_never_panic() {
         "\"",
         "\"resource\"",
         "\"authorization_servers\"",
+        "\"issuer\"",
+        "\"keys\"",
+        "\"kty\"",
+        "\"d\"",
+        "\"client_id\"",
+        "\"code_challenge_methods_supported\"",
         "\"jsonrpc\"",
         "\"2.0\"",
         "\"id\"",
@@ -124,6 +130,10 @@ fn json_readers_never_panic() {
     for _ in 0..ROUNDS {
         let body = rng.text(&pieces, 20);
         let _ = prm::parse_prm(&body);
+        let _ = as_metadata::parse_as_metadata(&body);
+        let _ = jwks::parse_jwks(&body);
+        let _ = dcr::parse_client_information(&body);
+        let _ = dcr::parse_oauth_error(&body);
         for media in [Some("application/json"), Some("text/event-stream"), None] {
             if let Ok(messages) = jsonrpc::messages_in_body(media, &body) {
                 for m in &messages {

@@ -189,7 +189,9 @@ async fn authorization_server_metadata_and_unknown_paths() {
         json!(true)
     );
     assert!(doc.get("jwks_uri").is_none());
-    assert!(doc.get("client_id_metadata_document_supported").is_none());
+    // Client ID Metadata Documents are accepted (fetched from loopback http URLs).
+    assert_eq!(doc["client_id_metadata_document_supported"], json!(true));
+    assert_eq!(doc["protected_resources"], json!([format!("{base}/mcp")]));
 
     for path in [
         "/.well-known/openid-configuration",

@@ -66,8 +66,8 @@ async fn challenge_defects_change_only_the_header() {
         (Defect::ChallengeMalformed, "Bearer resource_metadata=\"{base}/.well-known/oauth-protected-resource/mcp, scope=mcp:tools".to_owned(), (200, 200)),
         (Defect::ChallengeErrorWithoutCredentials, "Bearer error=\"invalid_token\", error_description=\"No access token was provided\", resource_metadata=\"{base}/.well-known/oauth-protected-resource/mcp\", scope=\"mcp:tools\"".to_owned(), (200, 200)),
         (Defect::ChallengeOfflineAccess, "Bearer resource_metadata=\"{base}/.well-known/oauth-protected-resource/mcp\", scope=\"mcp:tools offline_access\"".to_owned(), (200, 200)),
-        (Defect::PrmRootOnly, "Bearer resource_metadata=\"{base}/.well-known/oauth-protected-resource\", scope=\"mcp:tools\"".to_owned(), (404, 200)),
-        (Defect::PrmPathSuffixOnly, "Bearer resource_metadata=\"{base}/.well-known/oauth-protected-resource/mcp\", scope=\"mcp:tools\"".to_owned(), (200, 404)),
+        (Defect::PrmRootOnly, "Bearer scope=\"mcp:tools\"".to_owned(), (404, 200)),
+        (Defect::PrmPathSuffixOnly, "Bearer scope=\"mcp:tools\"".to_owned(), (200, 404)),
     ] {
         let lab = lab(&[defect]).await;
         let expected = expected.replace("{base}", &lab.base_url());

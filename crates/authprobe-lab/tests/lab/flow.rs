@@ -7,14 +7,14 @@ use sha2::{Digest, Sha256};
 use crate::http::{self, bearer, Resp};
 use crate::{initialize, lab};
 
-const REDIRECT: &str = "http://127.0.0.1:43210/callback";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const REDIRECT: &str = "http://127.0.0.1:43210/callback";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
-fn challenge(verifier: &str) -> String {
+pub(crate) fn challenge(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -26,7 +26,7 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
-fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", enc(v)))
@@ -51,7 +51,7 @@ async fn token(addr: std::net::SocketAddr, pairs: &[(&str, &str)]) -> Resp {
 }
 
 /// The query parameters of a redirect's Location.
-fn query_of(location: &str) -> Vec<(String, String)> {
+pub(crate) fn query_of(location: &str) -> Vec<(String, String)> {
     let query = location.split_once('?').map(|(_, q)| q).unwrap_or("");
     query
         .split('&')
@@ -74,7 +74,7 @@ fn query_of(location: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == name)

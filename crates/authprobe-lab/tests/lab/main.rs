@@ -5,8 +5,10 @@
 mod catalog;
 mod clean;
 mod defects;
+mod eras;
 mod flow;
 mod http;
+mod oauth;
 
 use authprobe_lab::{start, Defect, LabConfig, RunningLab};
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::*;
 use crate::test_support::{exchange, sample_report, TARGET};
-use crate::{render_json, render_terminal, TerminalOptions};
+use crate::{render_json, render_terminal, ExchangeDump, TerminalOptions};
 
 fn on() -> RedactionOptions {
     RedactionOptions::default()
@@ -21,7 +21,7 @@ fn header<'a>(headers: &'a [Header], name: &str) -> &'a str {
 /// Every byte the report can turn into: its serialisation and both renderers.
 fn outputs(report: &Report) -> Vec<String> {
     let verbose = TerminalOptions {
-        verbose_exchanges: true,
+        exchanges: ExchangeDump::All,
         ..TerminalOptions::default()
     };
     vec![
@@ -531,4 +531,40 @@ fn odd_input_never_panics_and_never_leaks() {
         let once = redact_report(&report, &on());
         assert_absent(&once, &[TOKEN]);
     }
+}
+
+#[test]
+fn authorization_server_summaries_are_redacted_too() {
+    use authprobe_core::report::{AsCandidateInfo, AuthServerInfo, TestClient};
+    let mut report = sample_report();
+    let secret = "reg-token-7f3a91";
+    // Learned from a registration response, then echoed by the stage 4–6 summaries.
+    report.exchanges[1].response.as_mut().unwrap().body =
+        format!(r#"{{"client_id":"c","registration_access_token":"{secret}"}}"#);
+    report.auth_discovery.authorization_server_metadata = vec![AuthServerInfo {
+        issuer: format!("https://as.test/{secret}"),
+        candidates: vec![AsCandidateInfo {
+            kind: "oauth".into(),
+            url: format!("https://as.test/.well-known/oauth-authorization-server/{secret}"),
+            exchange_id: Some(2),
+            status: Some(200),
+            chosen: true,
+        }],
+        token_endpoint: Some(format!("https://as.test/token?access_token={secret}")),
+        scopes_supported: vec![secret.into()],
+        ..AuthServerInfo::default()
+    }];
+    report.auth_discovery.registration_paths = vec![format!("dcr {secret}")];
+    report.auth_discovery.test_clients = vec![TestClient {
+        client_id: secret.into(),
+        case: "realistic".into(),
+        deleted: true,
+    }];
+    let out = redact(&report);
+    assert_absent(&out, &[secret]);
+    assert_eq!(out.auth_discovery.test_clients[0].case, "realistic");
+    assert_eq!(
+        out.auth_discovery.authorization_server_metadata[0].candidates[0].kind,
+        "oauth"
+    );
 }

@@ -5,7 +5,10 @@
 //! carry a secret. A forgotten field would otherwise leak silently.
 
 use authprobe_core::http::{Exchange, ExchangeError, Header, RecordedRequest, RecordedResponse};
-use authprobe_core::report::{AuthDiscovery, Finding, PrmCandidate, ProtocolInfo, Report, Step};
+use authprobe_core::report::{
+    AsCandidateInfo, AuthDiscovery, AuthServerInfo, Finding, PrmCandidate, ProtocolInfo, Report,
+    StdioServer, Step, TestClient,
+};
 use serde_json::{Map, Value};
 
 /// Calls `f` on every string of the report, including the keys and strings of `tools`.
@@ -32,6 +35,7 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
         primary_finding: _,
         exchanges,
         tools,
+        stdio,
     } = report;
     for s in [
         tool_version,
@@ -61,6 +65,9 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
         authorization_servers,
         scopes_supported,
         challenge_scope,
+        authorization_server_metadata,
+        registration_paths,
+        test_clients,
     } = auth_discovery;
     for s in [resource_metadata, resource, challenge_scope] {
         s.iter_mut().for_each(&mut *f);
@@ -78,6 +85,19 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
         } = candidate;
         f(source);
         f(url);
+    }
+    for server in authorization_server_metadata {
+        auth_server_strings(server, f);
+    }
+    registration_paths.iter_mut().for_each(&mut *f);
+    for client in test_clients {
+        let TestClient {
+            client_id,
+            case,
+            deleted: _,
+        } = client;
+        f(client_id);
+        f(case);
     }
 
     for step in steps {
@@ -113,6 +133,67 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
 
     for tool in tools {
         value_strings(tool, f);
+    }
+
+    // A stdio command line and its stderr can carry keys and tokens like any other text.
+    if let Some(StdioServer {
+        command,
+        pid: _,
+        exit,
+        stderr_tail,
+    }) = stdio
+    {
+        f(command);
+        exit.iter_mut().for_each(&mut *f);
+        stderr_tail.iter_mut().for_each(&mut *f);
+    }
+}
+
+/// Calls `f` on every string of one authorization server summary.
+fn auth_server_strings(server: &mut AuthServerInfo, f: &mut dyn FnMut(&mut String)) {
+    let AuthServerInfo {
+        issuer,
+        candidates,
+        usable: _,
+        selected: _,
+        authorization_endpoint,
+        token_endpoint,
+        registration_endpoint,
+        jwks_uri,
+        grant_types_supported,
+        response_types_supported,
+        scopes_supported,
+        code_challenge_methods_supported,
+        token_endpoint_auth_methods_supported,
+    } = server;
+    f(issuer);
+    for candidate in candidates {
+        let AsCandidateInfo {
+            kind,
+            url,
+            exchange_id: _,
+            status: _,
+            chosen: _,
+        } = candidate;
+        f(kind);
+        f(url);
+    }
+    for s in [
+        authorization_endpoint,
+        token_endpoint,
+        registration_endpoint,
+        jwks_uri,
+    ] {
+        s.iter_mut().for_each(&mut *f);
+    }
+    for list in [
+        grant_types_supported,
+        response_types_supported,
+        scopes_supported,
+        code_challenge_methods_supported,
+        token_endpoint_auth_methods_supported,
+    ] {
+        list.iter_mut().for_each(&mut *f);
     }
 }
 

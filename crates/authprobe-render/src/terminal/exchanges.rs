@@ -1,7 +1,7 @@
 //! The full exchange dump (`--trace-failure`): each request and response as sent and
 //! received, with body excerpts. Lines are not wrapped: this is evidence to copy.
 
-use authprobe_core::http::Header;
+use authprobe_core::http::{ExchangeId, Header};
 use authprobe_core::report::Report;
 
 use super::{Out, BOLD, DIM};
@@ -11,15 +11,28 @@ use crate::text::{clean, one_line};
 /// Longest body excerpt shown, in bytes.
 const BODY_EXCERPT: usize = 2048;
 
-pub(super) fn render(out: &mut Out, report: &Report) {
+/// Appends the exchanges in full: all of them, or only those listed in `only`.
+pub(super) fn render(out: &mut Out, report: &Report, only: Option<&[ExchangeId]>) {
     out.blank();
-    let heading = out.paint(BOLD, "Exchanges");
+    let heading = match only {
+        Some(_) => "Exchanges of the failed steps",
+        None => "Exchanges",
+    };
+    let heading = out.paint(BOLD, heading);
     out.line(&heading);
-    if report.exchanges.is_empty() {
-        out.line("  (none recorded)");
+    let shown: Vec<_> = report
+        .exchanges
+        .iter()
+        .filter(|e| only.is_none_or(|ids| ids.contains(&e.id)))
+        .collect();
+    if shown.is_empty() {
+        out.line(match only {
+            Some(_) => "  (no step failed)",
+            None => "  (none recorded)",
+        });
         return;
     }
-    for exchange in &report.exchanges {
+    for exchange in shown {
         out.blank();
         let mut head = format!(
             "#{}  stage {} {} · {}",

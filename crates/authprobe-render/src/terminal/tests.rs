@@ -83,7 +83,7 @@ fn no_escape_sequences_without_colour_and_some_with_it() {
     report.steps[0].detail.push_str(" \u{9b}31m");
     report.exchanges[0].response.as_mut().unwrap().body = "\u{1b}[31mred\r\n".to_string();
     let options = TerminalOptions {
-        verbose_exchanges: true,
+        exchanges: ExchangeDump::All,
         ..plain()
     };
     let out = render_terminal(&report, &options);
@@ -242,7 +242,7 @@ fn verbose_exchanges_show_requests_and_responses() {
     let out = render_terminal(
         &report,
         &TerminalOptions {
-            verbose_exchanges: true,
+            exchanges: ExchangeDump::All,
             ..plain()
         },
     );
@@ -260,4 +260,42 @@ fn verbose_exchanges_show_requests_and_responses() {
 
     let terse = render_terminal(&report, &plain());
     assert!(!terse.contains("Exchanges"));
+}
+
+#[test]
+fn trace_failure_shows_only_the_exchanges_of_failed_steps() {
+    let mut report = sample_report();
+    // A third exchange that no failed step and no finding cites.
+    let mut quiet = report.exchanges[0].clone();
+    quiet.id = 3;
+    quiet.request.url = "http://127.0.0.1:8931/quiet-path".to_string();
+    report.exchanges.push(quiet);
+    let out = render_terminal(
+        &report,
+        &TerminalOptions {
+            exchanges: ExchangeDump::Failed,
+            ..plain()
+        },
+    );
+    assert!(out.contains("\nExchanges of the failed steps\n"), "{out}");
+    // #1 belongs to the failed challenge step; #2 is cited by the low PRM_CORS_MISSING.
+    assert!(out.contains(&format!("  > POST {TARGET}\n")));
+    assert!(out.contains(&format!("  > GET {PRM_URL}\n")));
+    assert!(!out.contains("quiet-path"), "{out}");
+
+    // Nothing failed: the section says so instead of dumping everything.
+    for step in &mut report.steps {
+        step.status = StepStatus::Pass;
+    }
+    report.findings.clear();
+    report.primary_finding = None;
+    let out = render_terminal(
+        &report,
+        &TerminalOptions {
+            exchanges: ExchangeDump::Failed,
+            ..plain()
+        },
+    );
+    assert!(out.contains("(no step failed)"), "{out}");
+    assert!(!out.contains("  > POST"), "{out}");
 }

@@ -36,7 +36,7 @@ async fn clean_lab_is_protected_ok_without_findings() {
     assert_eq!(chosen, ["header"]);
     // Nothing the engine did not check may claim PASS.
     for step in &report.steps {
-        if step.stage.number() >= 4 || step.stage.number() == 2 {
+        if step.stage.number() >= 7 || step.stage.number() == 2 {
             assert_eq!(step.status.as_str(), "SKIP", "{step:?}");
         }
     }
@@ -50,13 +50,30 @@ async fn every_defect_raises_exactly_its_codes() {
         .filter(|d| d.calibrated())
         .collect();
     let runs = calibrated.iter().map(|defect| async move {
-        let lab = lab(&[*defect]).await;
-        let report = scan(&lab.mcp_url()).await;
+        let lab = crate::support::lab_in(defect.era(), &[*defect]).await;
+        // Defects that only show when the scan may register clients are scanned with --active;
+        // transport defects hide behind the token, so those scans carry one the lab minted.
+        let report = if defect.active() {
+            crate::calibration_oauth::scan_active(&lab.mcp_url()).await
+        } else if defect.needs_token() {
+            crate::support::scan_with_token(&lab).await
+        } else {
+            scan(&lab.mcp_url()).await
+        };
         lab.shutdown().await;
         (*defect, report)
     });
+    // A bounded number of labs at a time: well over a hundred concurrent scans on a
+    // small machine would turn the scans' short timeouts into a load test.
+    let mut pending: Vec<_> = runs.collect();
+    let mut reports = Vec::new();
+    while !pending.is_empty() {
+        let rest = pending.split_off(pending.len().min(16));
+        reports.extend(join_all(pending).await);
+        pending = rest;
+    }
     let mut failures = Vec::new();
-    for (defect, report) in join_all(runs).await {
+    for (defect, report) in reports {
         let mut expected: Vec<String> = defect
             .expected_codes()
             .iter()

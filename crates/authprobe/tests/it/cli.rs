@@ -124,7 +124,7 @@ async fn bad_input_gets_one_line_and_exit_3() {
         args(&["scan", "http://127.0.0.1:9/mcp", "-H", "no-colon"]),
         args(&["scan", "--no-such-flag"]),
         args(&["explain", "NO_SUCH_CODE"]),
-        args(&["scan", "http://127.0.0.1:9/mcp", "--sarif", "out.sarif"]),
+        args(&["diff", "/nonexistent/old.json", "/nonexistent/new.json"]),
     ] {
         let out = run(bad.clone()).await;
         assert_eq!(out.status.code(), Some(3), "{bad:?}");

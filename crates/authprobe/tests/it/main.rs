@@ -1,6 +1,13 @@
 //! Integration tests of the whole tool against the lab (one test binary: one link).
 
 mod calibration;
+mod calibration_oauth;
+mod calibration_transport;
 mod cli;
 mod hostile;
+mod html_browser;
+mod interop;
+mod outputs;
+mod outputs_cli;
+mod stdio;
 mod support;

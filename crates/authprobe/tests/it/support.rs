@@ -4,18 +4,33 @@ use std::time::Duration;
 
 use authprobe_core::config::{parse_target, ScanConfig};
 use authprobe_core::report::Report;
-use authprobe_lab::{Defect, LabConfig, RunningLab};
+use authprobe_lab::{Defect, Era, LabConfig, RunningLab};
 
 /// Starts the lab with these defects on a free loopback port.
 pub async fn lab(defects: &[Defect]) -> RunningLab {
     authprobe_lab::start(
-        LabConfig {
-            defects: defects.to_vec(),
-        },
+        LabConfig::with_defects(defects.iter().copied()),
         ([127, 0, 0, 1], 0).into(),
     )
     .await
     .expect("the lab starts on a free loopback port")
+}
+
+/// Starts the lab serving `era` with these defects on a free loopback port.
+pub async fn lab_in(era: Era, defects: &[Defect]) -> RunningLab {
+    authprobe_lab::start(
+        LabConfig::with_defects(defects.iter().copied()).in_era(era),
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .expect("the lab starts on a free loopback port")
+}
+
+/// Scans a lab with a valid token it minted, as a logged-in client would.
+pub async fn scan_with_token(lab: &RunningLab) -> Report {
+    let mut cfg = config(&lab.mcp_url(), Duration::from_secs(2));
+    cfg.bearer_token = Some(lab.issue_token());
+    authprobe_core::scan::scan(&cfg).await.expect("scan runs")
 }
 
 /// A scan configuration for a lab URL with a short timeout, so hanging defects end quickly.

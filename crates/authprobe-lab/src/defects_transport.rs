@@ -1,0 +1,64 @@
+//! What the calibration needs to know about the stage-2 (transport) defects:
+//! the era they live in, and that they hide behind the bearer token.
+
+use crate::defects::Defect;
+use crate::era::Era;
+
+impl Defect {
+    /// Whether a scanner sees this defect only with a valid token: the lab
+    /// demands one for every MCP request, so the transport deviations (stage 2)
+    /// are invisible to an anonymous scan. Calibrate them with a token from
+    /// [`RunningLab::issue_token`](crate::RunningLab::issue_token).
+    pub fn needs_token(&self) -> bool {
+        self.is_transport()
+    }
+
+    /// The era in which the defect exists: the 2026-07-28 header and version
+    /// checks only there; everything else in the default lab (2025-11-25).
+    pub fn era(&self) -> Era {
+        match self {
+            Defect::HeaderMismatchAccepted | Defect::UnsupportedVersionErrorInvalid => {
+                Era::Stateless20260728
+            }
+            _ => Era::default(),
+        }
+    }
+
+    /// True for the deviations of the MCP transport and lifecycle (stage 2).
+    pub(crate) fn is_transport(&self) -> bool {
+        matches!(
+            self,
+            Defect::InitializeError
+                | Defect::InitializeNoServerInfo
+                | Defect::InitializeNoProtocolVersion
+                | Defect::CapabilitiesNotObject
+                | Defect::InitializedRejected
+                | Defect::Notification200
+                | Defect::NotificationBody
+                | Defect::NotificationIdAccepted
+                | Defect::NullIdAccepted
+                | Defect::ResponseInvalid
+                | Defect::ResponseIdMismatch
+                | Defect::BatchAccepted
+                | Defect::SessionNotRequired
+                | Defect::SessionIdInvalidChars
+                | Defect::UnknownSessionNot404
+                | Defect::DeleteRejected
+                | Defect::OriginNotValidated
+                | Defect::VersionHeaderIgnored
+                | Defect::VersionDowngrade
+                | Defect::PingNotEmpty
+                | Defect::ToolsListError
+                | Defect::ToolsListInvalid
+                | Defect::ToolInputSchemaMissing
+                | Defect::ToolInputSchemaInvalid
+                | Defect::ToolNameInvalid
+                | Defect::ToolIconUnsafe
+                | Defect::TasksMethodMissing
+                | Defect::ToolsListEndlessStream
+                | Defect::ToolsListHugeStream
+                | Defect::HeaderMismatchAccepted
+                | Defect::UnsupportedVersionErrorInvalid
+        )
+    }
+}

@@ -1,0 +1,237 @@
+//! The output flags of the binary: `--output-dir`, `-` for stdout, `-v`, `--trace-failure`,
+//! `-e`, `authprobe diff` and `--baseline`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use authprobe_lab::Defect;
+use serde_json::Value;
+
+use crate::support::{bin, lab};
+
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(bin())
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs")
+    })
+    .await
+    .expect("join")
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn defect_lab(name: &str) -> authprobe_lab::RunningLab {
+    lab(&[Defect::from_name(name).unwrap()]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn output_dir_alone_writes_every_format() {
+    let lab = defect_lab("auth-not-advertised").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("nested/out");
+    let out_dir = out_dir.to_str().unwrap();
+    let out = run(args(&[
+        "scan",
+        &lab.mcp_url(),
+        "--output-dir",
+        out_dir,
+        "-q",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "--quiet prints nothing");
+    let mut names: Vec<String> = std::fs::read_dir(out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "bundle.zip",
+            "report.html",
+            "report.json",
+            "report.junit.xml",
+            "report.md",
+            "report.sarif",
+            "trace.txt"
+        ]
+    );
+    let read = |name: &str| std::fs::read(Path::new(out_dir).join(name)).unwrap();
+    let json: Value = serde_json::from_slice(&read("report.json")).unwrap();
+    assert_eq!(json["outcome"], "protected-broken");
+    let sarif: Value = serde_json::from_slice(&read("report.sarif")).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(text(&read("report.md")).contains("AUTH_REQUIRED_BUT_NOT_ADVERTISED"));
+    assert!(text(&read("trace.txt")).starts_with("authprobe call trace"));
+    assert!(read("bundle.zip").starts_with(b"PK"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn formats_to_stdout_and_relative_paths_in_the_output_dir() {
+    let lab = defect_lab("challenge-no-scope").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().to_str().unwrap();
+    let out = run(args(&[
+        "scan",
+        &lab.mcp_url(),
+        "--md",
+        "-",
+        "--output-dir",
+        out_dir,
+        "--junit",
+        "ci/junit.xml",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("## authprobe: protected-ok"), "{stdout}");
+    assert!(
+        !stdout.contains("Summary:"),
+        "no terminal report mixed into the Markdown"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("ci/junit.xml")).unwrap();
+    assert!(junit.contains("CHALLENGE_SCOPE_MISSING"));
+    // Only the requested outputs: nothing else appeared.
+    assert_eq!(std::fs::read_dir(out_dir).unwrap().count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn verbose_prints_each_exchange_live_and_redacted() {
+    let lab = lab(&[]).await;
+    let secret = "live-secret-abcdef123456";
+    let header = format!("Authorization: Bearer {secret}");
+    let out = run(args(&["scan", &lab.mcp_url(), "-v", "-q", "-H", &header])).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains(secret), "the token leaked on stderr");
+    assert!(
+        !stderr.contains(&lab.affinity_cookie()),
+        "the cookie leaked on stderr"
+    );
+    assert!(
+        stderr.contains("stage 1 Challenge · unauthenticated initialize"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("POST /mcp HTTP/1.1\n"));
+    assert!(
+        stderr.contains("authorization: Bearer [REDACTED]"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("HTTP/1.1 401\n"));
+    assert!(stderr.contains("GET /.well-known/oauth-protected-resource/mcp HTTP/1.1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn trace_failure_and_explain() {
+    let lab = defect_lab("auth-not-advertised").await;
+    let out = run(args(&["scan", &lab.mcp_url(), "--trace-failure", "-e"])).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = text(&out.stdout);
+    let section = stdout
+        .split("\nExchanges of the failed steps\n")
+        .nth(1)
+        .expect("the exchanges section");
+    // The failed challenge (#1) and the missing metadata (#4, #6) are shown; the
+    // invalid-token request (#3) passed and is not.
+    assert!(section.contains("\n#1  stage 1 Challenge"), "{section}");
+    assert!(section.contains("\n#4  stage 3"), "{section}");
+    assert!(!section.contains("\n#3  stage 1"), "{section}");
+    let explain = stdout
+        .split("Why each step, and what the specifications require\n")
+        .nth(1)
+        .expect("the explanation");
+    assert!(explain.contains("(RFC 9110 §15.5.2)"));
+    assert!(explain.contains("raised:    HIGH AUTH_REQUIRED_BUT_NOT_ADVERTISED"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn diff_and_baseline_report_regressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let clean = lab(&[]).await;
+    let out = run(args(&[
+        "scan",
+        &clean.mcp_url(),
+        "--json",
+        &path("clean.json"),
+        "-q",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let broken = defect_lab("auth-not-advertised").await;
+    let out = run(args(&[
+        "scan",
+        &broken.mcp_url(),
+        "--json",
+        &path("broken.json"),
+        "-q",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = run(args(&["diff", &path("clean.json"), &path("broken.json")])).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("outcome: protected-ok → protected-broken"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+ HIGH   AUTH_REQUIRED_BUT_NOT_ADVERTISED"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("Verdict: regressed\n"));
+
+    let out = run(args(&["diff", &path("broken.json"), &path("clean.json")])).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("- HIGH   AUTH_REQUIRED_BUT_NOT_ADVERTISED"));
+
+    // A low finding passes the default gate, but it is new since the baseline.
+    let scope = defect_lab("challenge-no-scope").await;
+    let out = run(args(&[
+        "scan",
+        &scope.mcp_url(),
+        "--baseline",
+        &path("clean.json"),
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("+ LOW    CHALLENGE_SCOPE_MISSING"),
+        "{stdout}"
+    );
+    let out = run(args(&[
+        "scan",
+        &clean.mcp_url(),
+        "--baseline",
+        &path("broken.json"),
+        "-q",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("Fixed findings (4)"));
+
+    std::fs::write(path("bad.json"), "{\"hello\": 1}").unwrap();
+    let out = run(args(&[
+        "scan",
+        &clean.mcp_url(),
+        "--baseline",
+        &path("bad.json"),
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("not an authprobe report"), "{stderr}");
+}
