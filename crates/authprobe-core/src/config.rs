@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::http::ExchangeObserver;
+use crate::http::{ExchangeObserver, HostLimits};
 
 /// How strictly a family of checks (MCP or RFC) is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -79,6 +79,9 @@ pub struct ScanConfig {
     pub stdio_bridge: bool,
     /// Told about each exchange as it completes, for live output (`--verbose`).
     pub observer: Option<ExchangeObserver>,
+    /// The cap on requests in flight per host (`--concurrency`); a batch gives every
+    /// scan a clone of the same one, so targets on one host share it.
+    pub limits: HostLimits,
 }
 
 /// Default per-request timeout.
@@ -108,6 +111,7 @@ impl ScanConfig {
             command_line: String::new(),
             stdio_bridge: false,
             observer: None,
+            limits: HostLimits::default(),
         }
     }
 }

@@ -371,7 +371,7 @@ pub struct Report {
     pub command: String,
     /// The URL scanned.
     pub target: String,
-    /// `passive`, `active` or `token`.
+    /// `passive` or `active` (a given token enables more checks in either).
     pub mode: String,
     /// MCP family setting.
     pub mcp_mode: String,
@@ -381,6 +381,11 @@ pub struct Report {
     pub timestamp: String,
     /// Wall time of the scan.
     pub duration_ms: f64,
+    /// Round trips on the longest chain of requests that waited for each other's
+    /// answers (a redirect hop counts as one): the least time the scan can take is
+    /// this many round-trip times.
+    #[serde(default)]
+    pub critical_path: u32,
     /// The one-word answer.
     pub outcome: Outcome,
     /// Whether the MCP endpoint demanded credentials (unknown when it never answered).

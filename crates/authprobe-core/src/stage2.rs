@@ -4,11 +4,11 @@
 
 use std::time::Instant;
 
-use crate::check::challenge::is_not_mcp;
+use crate::check::challenge::{answer_not_mcp, get_is_stream_or_auth};
 use crate::check::{outcome, transport as transport_check, transport_steps};
 use crate::config::{ScanConfig, ScanMode};
-use crate::http::{Client, ErrorKind};
-use crate::probe::challenge::{Answer, ChallengeFacts};
+use crate::http::{Client, ErrorKind, Exchange};
+use crate::probe::challenge::{classify, final_url, Answer, ChallengeFacts};
 use crate::probe::transport::{self, Got, Plan, TransportFacts};
 use crate::probe::Trace;
 use crate::report::{
@@ -27,32 +27,59 @@ pub(crate) fn plan(
     trace: &Trace,
 ) -> Result<Plan, String> {
     let primary = trace.last_of(&facts.initialize);
-    if primary.is_none_or(|e| e.response.is_none()) {
-        return Err("the endpoint did not answer".into());
-    }
+    let get = Some(trace.last_of(&facts.get));
+    decide(config, primary, facts.primary_method, &facts.answer, get)
+        .unwrap_or_else(|| Err("the endpoint did not answer".into()))
+}
+
+/// The stage-2 plan from the primary answer alone, so that stage 2 need not wait for
+/// the rest of stage 1; `None` when only the GET probe can tell whether an MCP
+/// endpoint answers here.
+pub(crate) fn early_plan(
+    config: &ScanConfig,
+    primary: &Exchange,
+    method: &'static str,
+) -> Option<Result<Plan, String>> {
+    decide(config, Some(primary), method, &classify(primary), None)
+}
+
+/// The decision behind [`plan`] and [`early_plan`]: `get` is the GET probe's final
+/// exchange, when it is known.
+fn decide(
+    config: &ScanConfig,
+    primary: Option<&Exchange>,
+    method: &'static str,
+    answer: &Answer,
+    get: Option<Option<&Exchange>>,
+) -> Option<Result<Plan, String>> {
+    let Some(exchange) = primary.filter(|e| e.response.is_some()) else {
+        return Some(Err("the endpoint did not answer".into()));
+    };
     // A server that could not finish one answer in time would only repeat that here.
-    if primary.and_then(|e| e.error.as_ref()).map(|e| e.kind) == Some(ErrorKind::Timeout) {
-        return Err("the endpoint did not finish its answer in time".into());
+    if exchange.error.as_ref().map(|e| e.kind) == Some(ErrorKind::Timeout) {
+        return Some(Err("the endpoint did not finish its answer in time".into()));
     }
-    let method = facts.primary_method;
-    match &facts.answer {
-        Answer::AuthRequired(status) if config.bearer_token.is_none() => {
-            return Err(format!(
-                "authorization is required ({method} answered {status}) and no token was given: give --bearer-token to check the transport and lifecycle"
-            ))
-        }
-        Answer::Redirect(_) => return Err("the target redirects".into()),
-        Answer::Html(_) | Answer::Other(..) if is_not_mcp(facts, trace) => {
-            return Err("no MCP endpoint answers here".into())
-        }
-        Answer::NoResponse => return Err("the endpoint did not answer".into()),
-        _ => {}
-    }
-    Ok(Plan {
-        url: facts.effective_url.clone(),
-        token: config.bearer_token.clone(),
-        forced_version: config.protocol_version.clone(),
-        stdio: config.stdio_bridge,
+    let refusal = match answer {
+        Answer::AuthRequired(status) if config.bearer_token.is_none() => Some(format!(
+            "authorization is required ({method} answered {status}) and no token was given: give --bearer-token to check the transport and lifecycle"
+        )),
+        Answer::Redirect(_) => Some("the target redirects".into()),
+        Answer::Html(_) | Answer::Other(..) if answer_not_mcp(answer, primary) => match get {
+            None => return None,
+            Some(get) if !get_is_stream_or_auth(get) => Some("no MCP endpoint answers here".into()),
+            Some(_) => None,
+        },
+        Answer::NoResponse => Some("the endpoint did not answer".into()),
+        _ => None,
+    };
+    Some(match refusal {
+        Some(why) => Err(why),
+        None => Ok(Plan {
+            url: final_url(primary),
+            token: config.bearer_token.clone(),
+            forced_version: config.protocol_version.clone(),
+            stdio: config.stdio_bridge,
+        }),
     })
 }
 
@@ -116,6 +143,7 @@ pub(crate) async fn scan_stdio(
         stdio: true,
     };
     let run = transport::run(client, &plan).await;
+    let critical_path = run.depth;
     let mut trace = Trace::new();
     let facts = TransportFacts::record(run, &mut trace, true);
     let mut findings = transport_check::findings(&facts, &trace);
@@ -155,6 +183,7 @@ pub(crate) async fn scan_stdio(
         rfc_mode: config.rfc_mode.as_str().into(),
         timestamp,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        critical_path,
         outcome: result,
         auth_required: Some(false),
         prm_ok: false,

@@ -26,6 +26,11 @@ use crate::wire::{method_not_allowed, not_found, random_id, Reply};
 
 /// The path messages are POSTed to.
 pub(crate) const MESSAGES_PATH: &str = "/mcp/messages";
+
+/// Where this lab's 2024-11-05 messages go (under a virtual endpoint's prefix).
+pub(crate) fn messages_path(lab: &Lab) -> String {
+    format!("{}{MESSAGES_PATH}", lab.mount)
+}
 /// Messages waiting for a slow stream reader, per session.
 const QUEUE: usize = 32;
 
@@ -57,7 +62,8 @@ fn open_stream(lab: Arc<Lab>) -> Response {
         store.legacy_streams.insert(session.clone(), tx);
     }
     let first = Bytes::from(format!(
-        "event: endpoint\ndata: {MESSAGES_PATH}?sessionId={session}\n\n"
+        "event: endpoint\ndata: {}?sessionId={session}\n\n",
+        messages_path(&lab)
     ));
     let body = stream::unfold((lab, rx, Some(first)), |(lab, mut rx, first)| async move {
         if let Some(first) = first {

@@ -55,6 +55,7 @@ mod defects;
 mod defects_transport;
 mod era;
 mod hostile;
+mod latency;
 mod legacy;
 mod mcp;
 mod metadata;
@@ -79,6 +80,7 @@ use tokio::task::JoinHandle;
 
 pub use defects::Defect;
 pub use era::Era;
+pub use latency::{Latency, LatencyError};
 
 use state::{Lab, SCOPE};
 
@@ -104,6 +106,15 @@ pub struct LabConfig {
     /// Serve the authorization server on a second loopback port of its own,
     /// apart from the MCP server (which then serves only MCP and its metadata).
     pub separate_auth_server: bool,
+    /// A delay before every response (none by default).
+    pub latency: Latency,
+    /// How many virtual endpoints to serve besides `/mcp`: `/t/0/mcp` to
+    /// `/t/<n-1>/mcp`, each an independent lab (the same defects and era, its own
+    /// sessions, clients and tokens, its own protected resource metadata at the
+    /// path-suffix URL, and its own authorization server with the issuer
+    /// `<base>/t/<n>`), so that one port can stand in for many servers in batch
+    /// tests and benchmarks. The host-root well-known URLs belong to `/mcp`.
+    pub endpoints: usize,
 }
 
 impl LabConfig {
@@ -132,6 +143,18 @@ impl LabConfig {
         self.era = era;
         self
     }
+
+    /// The same configuration delaying every response.
+    pub fn with_latency(mut self, latency: Latency) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// The same configuration serving `n` virtual endpoints `/t/<i>/mcp` as well.
+    pub fn with_endpoints(mut self, n: usize) -> Self {
+        self.endpoints = n;
+        self
+    }
 }
 
 /// Binds `addr` (port 0 picks a free port) and serves the lab in a spawned
@@ -152,12 +175,23 @@ pub async fn start(config: LabConfig, addr: SocketAddr) -> std::io::Result<Runni
     let auth_addr = auth_listener.as_ref().map(|l| l.local_addr()).transpose()?;
     let (stop, stop_rx) = watch::channel(false);
     let defects = config.defects.clone();
-    let mut lab = Lab::new(base.clone(), config.defects, stop_rx.clone());
-    lab.era = config.era;
-    lab.auth_base = auth_addr
+    let auth_base = auth_addr
         .map(|a| format!("http://{}", shown(a)))
-        .unwrap_or(base);
-    lab.issuer_path = issuer_path(config.issuer_path.as_deref(), &defects);
+        .unwrap_or_else(|| base.clone());
+    let issuer = issuer_path(config.issuer_path.as_deref(), &defects);
+    let configure = |mount: String| {
+        let mut lab = Lab::new(base.clone(), defects.iter().copied(), stop_rx.clone());
+        lab.era = config.era;
+        lab.latency = config.latency;
+        lab.auth_base = auth_base.clone();
+        lab.issuer_path = format!("{mount}{issuer}");
+        lab.mount = mount;
+        lab
+    };
+    let mut lab = configure(String::new());
+    lab.endpoints = (0..config.endpoints)
+        .map(|i| Arc::new(configure(format!("/t/{i}"))))
+        .collect();
     let lab = Arc::new(lab);
     let until_stopped = |mut signal: watch::Receiver<bool>| async move {
         // An error means the handle was dropped: stop as well.
@@ -266,6 +300,12 @@ impl RunningLab {
     /// [`Defect::Redirect`] that URL answers 308 to `<base>/v2/mcp`.
     pub fn mcp_url(&self) -> String {
         format!("{}/mcp", self.lab.base)
+    }
+
+    /// The URL of virtual endpoint `i` (`<base>/t/<i>/mcp`), when the lab serves it
+    /// ([`LabConfig::endpoints`]).
+    pub fn endpoint_url(&self, i: usize) -> Option<String> {
+        (i < self.lab.endpoints.len()).then(|| format!("{}/t/{i}/mcp", self.lab.base))
     }
 
     /// Mints a valid access token (scope `mcp:tools`, one hour) for tests of

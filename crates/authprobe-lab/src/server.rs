@@ -29,6 +29,8 @@ pub(crate) fn auth_router(lab: Arc<Lab>) -> Router {
 }
 
 async fn dispatch_auth(State(lab): State<Arc<Lab>>, req: Request) -> Response {
+    lab.latency.wait().await;
+    let lab = lab.endpoint_for(req.uri().path()).unwrap_or(lab);
     auth_server(&lab, req).await.unwrap_or_else(|_| not_found())
 }
 
@@ -58,15 +60,17 @@ async fn auth_server(lab: &Lab, req: Request) -> Result<Response, Request> {
 }
 
 async fn dispatch(State(lab): State<Arc<Lab>>, req: Request) -> Response {
+    lab.latency.wait().await;
+    let lab = lab.endpoint_for(req.uri().path()).unwrap_or(lab);
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
     if path == lab.mcp_path() {
         return mcp::handle(lab, req).await;
     }
-    if path == legacy::MESSAGES_PATH && lab.era == Era::Legacy20241105 {
+    if path == legacy::messages_path(&lab) && lab.era == Era::Legacy20241105 {
         return legacy::messages(lab, req).await;
     }
-    if path == "/mcp" && lab.has(Defect::Redirect) {
+    if path == lab.advertised_mcp_path() && lab.has(Defect::Redirect) {
         let mut location = format!("{}{}", lab.base, lab.mcp_path());
         if let Some(query) = req.uri().query() {
             location.push('?');

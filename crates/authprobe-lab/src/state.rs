@@ -3,13 +3,14 @@
 //! sessions.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
 use crate::defects::Defect;
 use crate::era::Era;
+use crate::latency::Latency;
 use crate::wire::random_id;
 
 /// The only scope the lab knows.
@@ -24,6 +25,8 @@ const STORE_CAP: usize = 10_000;
 
 /// Well-known path prefix of RFC 9728 protected resource metadata.
 pub(crate) const PRM_PREFIX: &str = "/.well-known/oauth-protected-resource";
+/// Where the virtual endpoints live: `/t/<n>/mcp`.
+pub(crate) const ENDPOINT_PREFIX: &str = "/t/";
 
 /// Everything a request handler needs.
 pub(crate) struct Lab {
@@ -39,6 +42,12 @@ pub(crate) struct Lab {
     pub(crate) affinity_cookie: String,
     /// The MCP revision served (set once, before serving).
     pub(crate) era: Era,
+    /// The path prefix of a virtual endpoint (`/t/7`); `""` for the lab itself.
+    pub(crate) mount: String,
+    /// The delay before every response.
+    pub(crate) latency: Latency,
+    /// The virtual endpoints: independent labs served under `/t/<n>` (set once, before serving).
+    pub(crate) endpoints: Vec<Arc<Lab>>,
     defects: HashSet<Defect>,
     store: Mutex<Store>,
     shutdown: watch::Receiver<bool>,
@@ -101,6 +110,9 @@ impl Lab {
             base,
             affinity_cookie: random_id(),
             era: Era::default(),
+            mount: String::new(),
+            latency: Latency::NONE,
+            endpoints: Vec::new(),
             defects: defects.into_iter().collect(),
             store: Mutex::new(Store::default()),
             shutdown,
@@ -143,12 +155,35 @@ impl Lab {
     }
 
     /// The path of the real MCP endpoint (moved by the `redirect` defect).
-    pub(crate) fn mcp_path(&self) -> &'static str {
+    pub(crate) fn mcp_path(&self) -> String {
         if self.has(Defect::Redirect) {
-            "/v2/mcp"
+            format!("{}/v2/mcp", self.mount)
         } else {
-            "/mcp"
+            self.advertised_mcp_path()
         }
+    }
+
+    /// The path users are given, which the `redirect` defect answers with 308.
+    pub(crate) fn advertised_mcp_path(&self) -> String {
+        format!("{}/mcp", self.mount)
+    }
+
+    /// The virtual endpoint a path belongs to: `/t/<n>/…`, or the same under a
+    /// well-known prefix (`/.well-known/<name>/t/<n>/…`).
+    pub(crate) fn endpoint_for(&self, path: &str) -> Option<Arc<Lab>> {
+        if self.endpoints.is_empty() {
+            return None;
+        }
+        let rest = match path.strip_prefix("/.well-known/") {
+            Some(after) => &after[after.find('/')?..],
+            None => path,
+        };
+        let rest = rest.strip_prefix(ENDPOINT_PREFIX)?;
+        let digits = rest.split('/').next()?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        self.endpoints.get(digits.parse::<usize>().ok()?).cloned()
     }
 
     /// The canonical URI of the protected resource: the MCP endpoint's URL.

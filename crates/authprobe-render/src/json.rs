@@ -60,6 +60,7 @@ struct JsonReport<'a> {
     rfc_mode: &'a str,
     timestamp: &'a str,
     duration_ms: f64,
+    critical_path: u32,
     outcome: Outcome,
     auth_required: Option<bool>,
     prm_ok: bool,
@@ -81,6 +82,34 @@ struct JsonReport<'a> {
 /// This does not redact: pass a report that went through
 /// [`redact_report`](crate::redact_report) (unless the user chose `--no-redact`).
 pub fn render_json(report: &Report) -> String {
+    finish(serde_json::to_string_pretty(&document(report)), report)
+}
+
+/// Renders the report as one line of compact JSON, ending with a newline: the same
+/// document as [`render_json`], for a stream of reports (NDJSON, one per target).
+pub fn render_json_line(report: &Report) -> String {
+    finish(serde_json::to_string(&document(report)), report)
+}
+
+fn finish(result: serde_json::Result<String>, report: &Report) -> String {
+    match result {
+        Ok(mut text) => {
+            text.push('\n');
+            text
+        }
+        // Not reachable with these types (non-finite numbers become null), but a report
+        // must never take the program down: say what failed, in JSON.
+        Err(error) => format!(
+            "{}\n",
+            serde_json::json!({
+                "schema_version": report.schema_version,
+                "error": format!("the report could not be serialised: {error}"),
+            })
+        ),
+    }
+}
+
+fn document(report: &Report) -> JsonReport<'_> {
     // Destructured without `..` so that a new report field cannot be left out unnoticed.
     let Report {
         schema_version,
@@ -92,6 +121,7 @@ pub fn render_json(report: &Report) -> String {
         rfc_mode,
         timestamp,
         duration_ms,
+        critical_path,
         outcome,
         auth_required,
         prm_ok,
@@ -106,7 +136,7 @@ pub fn render_json(report: &Report) -> String {
         tools,
         stdio,
     } = report;
-    let document = JsonReport {
+    JsonReport {
         schema_version: *schema_version,
         tool_version,
         command,
@@ -116,6 +146,7 @@ pub fn render_json(report: &Report) -> String {
         rfc_mode,
         timestamp,
         duration_ms: *duration_ms,
+        critical_path: *critical_path,
         outcome: *outcome,
         auth_required: *auth_required,
         prm_ok: *prm_ok,
@@ -129,21 +160,6 @@ pub fn render_json(report: &Report) -> String {
         exchanges,
         tools,
         stdio: stdio.as_ref(),
-    };
-    match serde_json::to_string_pretty(&document) {
-        Ok(mut text) => {
-            text.push('\n');
-            text
-        }
-        // Not reachable with these types (non-finite numbers become null), but a report
-        // must never take the program down: say what failed, in JSON.
-        Err(error) => format!(
-            "{}\n",
-            serde_json::json!({
-                "schema_version": schema_version,
-                "error": format!("the report could not be serialised: {error}"),
-            })
-        ),
     }
 }
 
@@ -163,6 +179,7 @@ mod tests {
         "auth_required",
         "timestamp",
         "duration_ms",
+        "critical_path",
         "prm_ok",
         "oauth_discovery_viable",
         "authz_server_metadata_ok",
@@ -242,6 +259,26 @@ mod tests {
         assert_eq!(findings[1]["caused_by"], "AUTH_REQUIRED_BUT_NOT_ADVERTISED");
         assert_eq!(findings[0]["caused_by"], Value::Null);
         assert_eq!(findings[1]["exchange_ids"], serde_json::json!([2]));
+    }
+
+    #[test]
+    fn the_line_form_is_the_same_document_on_one_line() {
+        let report = sample_report();
+        let line = render_json_line(&report);
+        assert!(line.ends_with("}\n"));
+        assert_eq!(line.matches('\n').count(), 1, "one line");
+        let pretty: Value = serde_json::from_str(&render_json(&report)).unwrap();
+        let compact: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(compact, pretty);
+        assert_eq!(compact["critical_path"], 3);
+    }
+
+    #[test]
+    fn a_report_from_before_critical_path_still_reads() {
+        let mut doc = parse(&sample_report());
+        doc.as_object_mut().unwrap().remove("critical_path");
+        let report = crate::read_report_json(&doc.to_string()).unwrap();
+        assert_eq!(report.critical_path, 0);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub use diff::{diff_reports, read_report_json, render_diff, ReportDiff, ReportRe
 pub use exchange_text::{exchange_heading, exchange_text, ExchangeTextOptions};
 pub use explain::render_explain;
 pub use html::render_html;
-pub use json::render_json;
+pub use json::{render_json, render_json_line};
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use redact::{redact_exchange, redact_report, RedactionOptions, REDACTED};

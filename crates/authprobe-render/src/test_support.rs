@@ -87,6 +87,7 @@ pub(crate) fn sample_report() -> Report {
         rfc_mode: "best-effort".to_string(),
         timestamp: "2026-01-02T03:04:05Z".to_string(),
         duration_ms: 42.0,
+        critical_path: 3,
         outcome: Outcome::ProtectedBroken,
         auth_required: Some(true),
         prm_ok: false,

@@ -16,7 +16,7 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Walk the discovery and authorization path of one MCP endpoint and report.
+    /// Walk the discovery and authorization path of an MCP endpoint (or many) and report.
     Scan(Box<ScanArgs>),
     /// Start the built-in lab on a free loopback port and scan it.
     Demo(DemoArgs),
@@ -26,6 +26,17 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run authprobe as an MCP server (not yet implemented).
     Mcp,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `authprobe man`, or `authprobe man scan` for a command.
+    Man {
+        /// A command whose own page to print (e.g. `scan`).
+        command: Option<String>,
+    },
     /// Compare two JSON reports: new, fixed and changed findings; exit 2 on a regression.
     Diff {
         /// The earlier report.
@@ -164,9 +175,9 @@ pub struct OutputArgs {
 /// `authprobe scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The MCP endpoint URL, e.g. https://example.com/mcp.
+    /// The MCP endpoint URL, e.g. https://example.com/mcp; several URLs are scanned as a batch.
     #[arg(value_name = "URL")]
-    pub url: Option<String>,
+    pub urls: Vec<String>,
     #[command(flatten)]
     pub probe: ProbeArgs,
     #[command(flatten)]
@@ -181,7 +192,8 @@ pub struct ScanArgs {
     /// and scan it through a loopback HTTP bridge; it is stopped afterwards.
     #[arg(long, value_name = "CMD")]
     pub stdio_command: Option<String>,
-    /// Scan every URL listed in a file (not yet implemented).
+    /// Scan every URL listed in a file (one per line, `#` starts a comment) as a batch,
+    /// with any URLs given beside it.
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
     /// Compare with an earlier JSON report; exit 2 when something regressed.
@@ -199,7 +211,8 @@ pub struct ScanArgs {
     /// Scope for --login (not yet implemented).
     #[arg(long)]
     pub scope: Option<String>,
-    /// In-flight requests (not yet implemented: probes run as a fixed graph).
+    /// At most N requests in flight to any one host [default: 16]; in a batch, also N
+    /// targets scanned at once.
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
     /// OpenAI API key for an LLM-written explanation (not yet implemented).
@@ -247,6 +260,13 @@ pub struct LabArgs {
     /// List the defects and the findings each must raise, then exit.
     #[arg(long)]
     pub list_defects: bool,
+    /// Delay every response: a fixed time (`100ms`) or a random one in a range (`50ms..150ms`).
+    #[arg(long, value_name = "DELAY")]
+    pub latency: Option<String>,
+    /// Also serve N virtual endpoints, /t/0/mcp to /t/<N-1>/mcp, each an independent lab
+    /// with its own metadata and authorization server (for batch scans).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub endpoints: usize,
 }
 
 /// `authprobe explain`.

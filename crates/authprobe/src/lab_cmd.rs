@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use authprobe_core::config::{parse_target, ScanConfig};
-use authprobe_lab::{Defect, Era, LabConfig};
+use authprobe_lab::{Defect, Era, LabConfig, Latency};
 
 use crate::cli::{DemoArgs, LabArgs};
 use crate::exit::{Failure, EXIT_OK};
@@ -12,6 +12,9 @@ use crate::scan_cmd;
 
 /// The defect `demo` shows by default: the bug report authprobe started from.
 const DEMO_DEFECT: &str = "auth-not-advertised";
+/// The most virtual endpoints `authprobe lab --endpoints` serves (each is a small
+/// in-memory lab; this is far beyond any batch test).
+const MAX_ENDPOINTS: usize = 100_000;
 
 fn parse_defect(name: &str) -> Result<Defect, Failure> {
     Defect::from_name(name).ok_or_else(|| {
@@ -59,6 +62,23 @@ pub async fn lab(args: LabArgs) -> Result<i32, Failure> {
         .iter()
         .map(|d| parse_defect(d))
         .collect::<Result<Vec<_>, _>>()?;
+    let latency = match &args.latency {
+        Some(text) => text
+            .parse::<Latency>()
+            .map_err(|e| Failure::new(format!("--latency {e}")))?,
+        None => Latency::NONE,
+    };
+    if args.endpoints > MAX_ENDPOINTS {
+        return Err(Failure::new(format!(
+            "--endpoints {} is more than the lab serves; give at most {MAX_ENDPOINTS}",
+            args.endpoints
+        )));
+    }
+    if args.stdio && (!latency.is_none() || args.endpoints > 0) {
+        return Err(Failure::new(
+            "--latency and --endpoints apply to the HTTP lab, not to --stdio",
+        ));
+    }
     if args.stdio {
         // stdout carries MCP: everything human goes to stderr (in `serve`).
         authprobe_lab::stdio::serve(era, defects)
@@ -72,7 +92,11 @@ pub async fn lab(args: LabArgs) -> Result<i32, Failure> {
             args.addr
         ))
     })?;
-    let running = authprobe_lab::start(LabConfig::with_defects(defects.clone()).in_era(era), addr)
+    let config = LabConfig::with_defects(defects.clone())
+        .in_era(era)
+        .with_latency(latency)
+        .with_endpoints(args.endpoints);
+    let running = authprobe_lab::start(config, addr)
         .await
         .map_err(|e| Failure::new(format!("cannot listen on {addr}: {e}")))?;
     let names: Vec<&str> = defects.iter().map(|d| d.name()).collect();
@@ -86,7 +110,24 @@ pub async fn lab(args: LabArgs) -> Result<i32, Failure> {
             names.join(", ")
         }
     );
+    if !latency.is_none() {
+        println!("  latency: {latency} before every response");
+    }
+    if let (Some(first), Some(last)) = (
+        running.endpoint_url(0),
+        running.endpoint_url(args.endpoints.saturating_sub(1)),
+    ) {
+        println!(
+            "  virtual endpoints: {first} … {last} ({} independent labs)",
+            args.endpoints
+        );
+    }
     println!("  scan it:  authprobe scan {}", running.mcp_url());
+    println!(
+        "  with a token it issued (for the authenticated checks):\n            authprobe scan {} --bearer-token {}",
+        running.mcp_url(),
+        running.issue_token()
+    );
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c()
         .await
@@ -105,10 +146,10 @@ pub async fn demo(args: DemoArgs) -> Result<i32, Failure> {
             .map_err(|e| Failure::new(format!("cannot start the lab: {e}")))?;
     if !args.output.quiet && !Plan::from_args(&args.output).uses_stdout() {
         println!(
-            "Demo: the lab serves the mistake `{}` ({}) at {}\n",
+            "Demo: the lab serves the mistake `{}` at {}\n  {}\n",
             defect.name(),
-            defect.description(),
-            running.mcp_url()
+            running.mcp_url(),
+            defect.description()
         );
     }
     let target = parse_target(&running.mcp_url()).map_err(|e| Failure::new(e.to_string()))?;

@@ -1,8 +1,11 @@
 //! `authprobe`: tells you exactly why an MCP client cannot get into your MCP server.
 
+mod batch;
+mod batch_view;
 mod bridge;
 mod cli;
 mod diff_cmd;
+mod docs_cmd;
 mod exit;
 mod explain_cmd;
 mod lab_cmd;
@@ -58,6 +61,8 @@ fn run(cli: Cli) -> Result<i32, Failure> {
         Command::Lab(args) => runtime()?.block_on(lab_cmd::lab(args)),
         Command::Explain(args) => explain_cmd::run(args),
         Command::Mcp => Err(Failure::not_yet("`authprobe mcp`")),
+        Command::Completions { shell } => docs_cmd::completions(shell),
+        Command::Man { command } => docs_cmd::man(command.as_deref()),
         Command::Diff { old, new } => diff_cmd::run(&old, &new),
     }
 }

@@ -179,9 +179,13 @@ impl Plan {
 /// Writes bytes to stdout and flushes.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|_| out.flush())
-        .map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        // The reader went away (`authprobe … | head`): nothing is wrong, and nobody is
+        // left to read an error, so the rest of the output is dropped quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::new(format!("cannot write to stdout: {e}"))),
+    }
 }
 
 fn write_file(path: &Path, bytes: &[u8], format: Format) -> Result<(), Failure> {

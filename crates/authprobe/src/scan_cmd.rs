@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use authprobe_core::config::{parse_target, FamilyMode, ScanConfig, ScanMode};
+use authprobe_core::http::{HostLimits, DEFAULT_PER_HOST};
 use authprobe_core::report::{Outcome, Report, Severity};
 use authprobe_render::{redact_report, RedactionOptions};
 
@@ -17,7 +18,11 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     if let Some(command) = &args.stdio_command {
         return crate::stdio_scan::run(&args, command).await;
     }
-    let Some(url) = args.url.as_deref() else {
+    let concurrency = concurrency(args.concurrency)?;
+    if args.targets.is_some() || args.urls.len() > 1 {
+        return crate::batch::run(&args, concurrency).await;
+    }
+    let Some(url) = args.urls.first() else {
         return Err(Failure::new(
             "no URL to scan: give the MCP endpoint, e.g. `authprobe scan https://example.com/mcp`",
         ));
@@ -25,6 +30,7 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     let target = parse_target(url).map_err(|e| Failure::new(e.to_string()))?;
     let mut config = ScanConfig::new(target);
     apply_probe_args(&mut config, &args.probe)?;
+    config.limits = HostLimits::new(concurrency);
     config.command_line = command_line();
     let baseline = match &args.baseline {
         Some(path) => Some(outputs::read_report(path, "--baseline ")?),
@@ -37,16 +43,30 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     execute_full(&config, &args.output, baseline.as_ref(), extras).await
 }
 
+/// The default of `--concurrency`: requests in flight per host, and targets at once.
+pub const DEFAULT_CONCURRENCY: usize = DEFAULT_PER_HOST;
+/// The largest `--concurrency` accepted.
+const MAX_CONCURRENCY: usize = 1024;
+
+/// Validates `--concurrency`.
+fn concurrency(given: Option<usize>) -> Result<usize, Failure> {
+    match given {
+        None => Ok(DEFAULT_CONCURRENCY),
+        Some(n @ 1..=MAX_CONCURRENCY) => Ok(n),
+        Some(n) => Err(Failure::new(format!(
+            "--concurrency {n} is out of range: give a number from 1 to {MAX_CONCURRENCY}, e.g. --concurrency 16"
+        ))),
+    }
+}
+
 /// Flags that exist for compatibility but whose feature is not built yet.
 fn refuse_unbuilt(args: &ScanArgs) -> Result<(), Failure> {
-    let checks: [(bool, &str); 6] = [
-        (args.targets.is_some(), "--targets"),
+    let checks: [(bool, &str); 4] = [
         (args.login, "--login"),
         (
             args.client_id.is_some() || args.client_secret.is_some() || args.scope.is_some(),
             "--client-id/--client-secret/--scope",
         ),
-        (args.concurrency.is_some(), "--concurrency"),
         (
             args.openai_api_key.is_some() || args.anthropic_api_key.is_some(),
             "the LLM explanation (--openai-api-key/--anthropic-api-key)",
@@ -166,7 +186,7 @@ pub async fn execute(config: &ScanConfig, output: &OutputArgs) -> Result<i32, Fa
 /// The secrets the user handed over: the values of `-H` headers (unless the header is a
 /// well-known, harmless one: hunting `application/json` through every output would
 /// wreck the evidence) and the bearer token.
-fn known_secrets(config: &ScanConfig) -> Vec<String> {
+pub fn known_secrets(config: &ScanConfig) -> Vec<String> {
     let mut secrets: Vec<String> = config
         .headers
         .iter()
@@ -210,6 +230,9 @@ pub async fn execute_full(
     let mut report = authprobe_core::scan::scan(&config)
         .await
         .map_err(|e| Failure::new(e.to_string()))?;
+    if output.verbose {
+        eprintln!("{}", schedule_line(&report));
+    }
     report.stdio = extras.stdio.as_ref().map(|read| read());
     if output.no_redact {
         eprintln!("warning: --no-redact: secrets (tokens, cookies, API keys) appear unredacted in every output");
@@ -238,7 +261,18 @@ pub async fn execute_full(
     })
 }
 
-fn unreachable_line(report: &Report) -> String {
+/// How the scan went against its dependency graph, for `--verbose`.
+pub fn schedule_line(report: &Report) -> String {
+    format!(
+        "critical path: {} round trips (the longest chain of requests that wait for each other); {} requests in {:.0} ms",
+        report.critical_path,
+        report.exchanges.len(),
+        report.duration_ms
+    )
+}
+
+/// Why a target could not be scanned, in one line.
+pub fn unreachable_line(report: &Report) -> String {
     let why = report
         .exchanges
         .iter()
@@ -257,7 +291,8 @@ fn unreachable_line(report: &Report) -> String {
     }
 }
 
-fn gate(fail_on: FailOn) -> Option<Severity> {
+/// The severity `--fail-on` gates on (`None` for `none`).
+pub fn gate(fail_on: FailOn) -> Option<Severity> {
     match fail_on {
         FailOn::None => None,
         FailOn::Low => Some(Severity::Low),

@@ -13,9 +13,9 @@ use crate::scan_cmd::{self, Extras, ToolOutput};
 
 /// Runs a scan of a stdio server.
 pub async fn run(args: &ScanArgs, command: &str) -> Result<i32, Failure> {
-    if args.url.is_some() {
+    if !args.urls.is_empty() || args.targets.is_some() {
         return Err(Failure::new(
-            "give either a URL or --stdio-command, not both",
+            "give either URLs (or --targets) or --stdio-command, not both",
         ));
     }
     if args.probe.bearer_token.is_some() || args.probe.bearer_token_file.is_some() {

@@ -98,24 +98,32 @@ pub fn findings(
 
 /// True when the target answered, but nothing it said looks like MCP or an auth challenge.
 pub fn is_not_mcp(facts: &ChallengeFacts, trace: &Trace) -> bool {
-    let init_not_mcp = match &facts.answer {
+    answer_not_mcp(&facts.answer, trace.last_of(&facts.initialize))
+        && !get_is_stream_or_auth(trace.last_of(&facts.get))
+}
+
+/// The primary answer alone says "not MCP" (an HTML page, or something other than
+/// JSON-RPC that is not a timeout); [`get_is_stream_or_auth`] can still overrule it.
+pub fn answer_not_mcp(answer: &Answer, primary: Option<&Exchange>) -> bool {
+    match answer {
         Answer::Html(_) => true,
-        Answer::Other(..) => trace
-            .last_of(&facts.initialize)
+        Answer::Other(..) => primary
             .map(|e| !matches!(e.error.as_ref().map(|x| x.kind), Some(ErrorKind::Timeout)))
             .unwrap_or(false),
         _ => false,
-    };
-    let get_is_stream_or_auth = trace
-        .last_of(&facts.get)
-        .and_then(|e| e.response.as_ref())
+    }
+}
+
+/// The GET probe found an event stream or a demand for credentials: an MCP endpoint
+/// that answers POSTs oddly, not another kind of page.
+pub fn get_is_stream_or_auth(get: Option<&Exchange>) -> bool {
+    get.and_then(|e| e.response.as_ref())
         .map(|r| {
             (r.is_success() && r.media_type().as_deref() == Some("text/event-stream"))
                 || r.status == 401
                 || r.status == 403
         })
-        .unwrap_or(false);
-    init_not_mcp && !get_is_stream_or_auth
+        .unwrap_or(false)
 }
 
 fn challenge_findings(

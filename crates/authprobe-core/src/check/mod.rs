@@ -10,6 +10,7 @@ pub mod jwks;
 pub mod oauth;
 pub mod outcome;
 pub mod prm;
+mod prm_fields;
 pub mod registration;
 pub mod steps;
 pub mod token;

@@ -66,9 +66,17 @@ fn step(index: usize, status: StepStatus, detail: String, ids: Vec<u32>) -> Step
 
 /// Builds the stage-2 steps.
 pub fn steps(facts: &TransportFacts, trace: &Trace, findings: &[Finding]) -> Vec<Step> {
+    // The reason is given once; the following steps point back to it.
     let skip_all = |why: &str| {
         (0..STEPS.len())
-            .map(|i| step(i, StepStatus::Skip, why.to_string(), Vec::new()))
+            .map(|i| {
+                let detail = if i == 0 {
+                    why.to_string()
+                } else {
+                    format!("skipped, as \"{}\" above", STEPS[0].1)
+                };
+                step(i, StepStatus::Skip, detail, Vec::new())
+            })
             .collect::<Vec<_>>()
     };
     if facts.probes.is_empty() {

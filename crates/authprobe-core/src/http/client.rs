@@ -10,6 +10,7 @@ use url::{Host, Url};
 use super::body::{BodyRead, StopWhen};
 use super::exchange::Exchange;
 use super::guard::{classify_ip, is_localhost_name, AddressClass, NetworkClass};
+use super::limit::HostLimits;
 use super::observer::ExchangeObserver;
 use super::redirect::{
     is_redirect_status, method_after, resolve_location, RedirectPolicy, RedirectStop, BODY_HEADERS,
@@ -47,6 +48,8 @@ pub struct ClientConfig {
     pub allow_private: bool,
     /// Told about every exchange as it completes (live output); `None` by default.
     pub observer: Option<ExchangeObserver>,
+    /// The cap on requests in flight per host, shared with whoever holds a clone.
+    pub limits: HostLimits,
 }
 
 impl ClientConfig {
@@ -66,6 +69,7 @@ impl ClientConfig {
             target,
             allow_private: false,
             observer: None,
+            limits: HostLimits::default(),
         }
     }
 }
@@ -221,6 +225,11 @@ impl Fetched {
     /// True when at least one redirect was followed.
     pub fn redirected(&self) -> bool {
         self.exchanges.len() > 1
+    }
+
+    /// Round trips the request took: one per hop.
+    pub fn hops(&self) -> u32 {
+        u32::try_from(self.exchanges.len()).unwrap_or(u32::MAX)
     }
 }
 

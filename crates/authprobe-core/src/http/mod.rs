@@ -5,6 +5,7 @@ mod client;
 mod connect;
 mod exchange;
 pub mod guard;
+mod limit;
 mod observer;
 mod redirect;
 mod tls;
@@ -20,6 +21,7 @@ pub use client::{
     Client, ClientConfig, ClientError, Fetched, RequestSpec, Trust, DEFAULT_BODY_CAP,
 };
 pub use guard::{AddressClass, NetworkClass};
+pub use limit::{HostLimits, DEFAULT_PER_HOST};
 pub use observer::ExchangeObserver;
 pub use redirect::{RedirectPolicy, RedirectStop};
 pub use transfer::HEADER_CAP;

@@ -124,6 +124,14 @@ impl Client {
         spec: &RequestSpec,
     ) -> (Exchange, Option<Vec<u8>>) {
         let config = &self.inner.config;
+        // Waiting for a slot on the host is not the server's time, so the request's
+        // budget starts once it may go; past the scan deadline it goes without a slot
+        // and fails at once as a timeout.
+        let deadline = tokio::time::Instant::from_std(config.deadline);
+        let _slot = tokio::time::timeout_at(deadline, config.limits.acquire(&hop.url))
+            .await
+            .ok()
+            .flatten();
         let started = Instant::now();
         let budget = Budget::new(
             tokio::time::Instant::from_std(started),

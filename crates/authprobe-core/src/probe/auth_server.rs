@@ -221,6 +221,21 @@ pub async fn fetch(client: &Client, issuers: Vec<Issuer>, left_out: Vec<String>)
 }
 
 impl Pending {
+    /// Round trips the slowest of these requests took (they all went out at once).
+    pub fn depth(&self) -> u32 {
+        self.issuers
+            .iter()
+            .flat_map(|p| {
+                p.candidates
+                    .iter()
+                    .map(|(_, _, f)| f)
+                    .chain(p.root.as_ref().map(|(_, f)| f))
+            })
+            .map(Fetched::hops)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Numbers the exchanges: issuer by issuer, candidates in order, root probe last.
     pub fn record(self, trace: &mut Trace) -> AuthServerFacts {
         let issuers = self

@@ -323,13 +323,17 @@ pub fn issued_session(trace: &Trace, recorded: &Recorded) -> Option<String> {
     }
 }
 
+/// The URL the final hop of a request went to (a placeholder when nothing was sent).
+pub fn final_url(last: Option<&Exchange>) -> Url {
+    last.and_then(|e| Url::parse(&e.request.url).ok())
+        .unwrap_or_else(|| Url::parse("http://invalid.invalid/").expect("static URL"))
+}
+
 impl ChallengeFacts {
     /// Reads the facts out of the recorded exchanges.
     pub fn new(trace: &Trace, initialize: Recorded, get: Recorded, bogus: Recorded) -> Self {
         let last = trace.last_of(&initialize);
-        let effective_url = last
-            .and_then(|e| Url::parse(&e.request.url).ok())
-            .unwrap_or_else(|| Url::parse("http://invalid.invalid/").expect("static URL"));
+        let effective_url = final_url(last);
         let answer = last.map(classify).unwrap_or(Answer::NoResponse);
         let challenge = last
             .map(ChallengeState::of)

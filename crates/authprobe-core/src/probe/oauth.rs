@@ -46,6 +46,8 @@ pub struct OauthFacts {
     pub token: TokenFacts,
     /// Stage 6 (active mode).
     pub registration: RegistrationFacts,
+    /// Round trips on the longest chain of these requests that wait for each other.
+    pub depth: u32,
 }
 
 /// A URL from the metadata that the scan may send a request to.
@@ -87,10 +89,14 @@ pub async fn run(client: &Client, trace: &mut Trace, input: OauthInput<'_>) -> O
                 .map(|r| register_request(r, Case::Realistic))
         ),
     );
+    let hops = |f: &Option<Fetched>| f.as_ref().map_or(0, Fetched::hops);
+    // The registration chain (levels 2 and 3) grows from the realistic registration.
+    let chain = hops(&realistic);
     let mut facts = OauthFacts {
-        jwks: jwks_url.zip(jwks.map(|f| trace.record(f))),
+        depth: hops(&jwks).max(hops(&token)).max(chain),
         ..OauthFacts::default()
     };
+    facts.jwks = jwks_url.zip(jwks.map(|f| trace.record(f)));
     facts.token.endpoint = token_url.clone();
     if let Some(fetched) = token {
         facts.token.probes.push(TokenProbe {
@@ -154,6 +160,14 @@ pub async fn run(client: &Client, trace: &mut Trace, input: OauthInput<'_>) -> O
                 .map(|(t, g)| grant_request(t, g, &callback_uri(), input.resource))
         ),
     );
+    let level2 = registrations
+        .iter()
+        .chain(&authorizations)
+        .chain(&token_again)
+        .map(Fetched::hops)
+        .max()
+        .unwrap_or(0);
+    facts.depth = facts.depth.max(chain + level2);
     for (case, fetched) in cases.into_iter().zip(registrations) {
         let recorded = trace.record(fetched);
         facts
@@ -205,6 +219,8 @@ pub async fn run(client: &Client, trace: &mut Trace, input: OauthInput<'_>) -> O
         )
     }))
     .await;
+    let level3 = deletes.iter().map(hops).max().unwrap_or(0);
+    facts.depth = facts.depth.max(chain + level2 + level3);
     for ((client_id, _), fetched) in plan.into_iter().zip(deletes) {
         let delete = fetched.map(|f| trace.record(f));
         let deleted = delete

@@ -5,6 +5,7 @@
 mod catalog;
 mod clean;
 mod defects;
+mod endpoints;
 mod eras;
 mod flow;
 mod http;

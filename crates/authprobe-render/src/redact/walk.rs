@@ -23,6 +23,7 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
         rfc_mode,
         timestamp,
         duration_ms: _,
+        critical_path: _,
         outcome: _,
         auth_required: _,
         prm_ok: _,

@@ -90,9 +90,17 @@ async fn without_a_token_stage_2_says_why_it_did_not_run() {
         .filter(|s| s.stage == Stage::Transport)
         .collect();
     assert_eq!(transport.len(), 3);
-    for step in transport {
+    // The first step gives the reason; the others point back to it.
+    assert!(
+        transport[0].detail.contains("--bearer-token"),
+        "{}",
+        transport[0].detail
+    );
+    for step in &transport {
         assert_eq!(step.status.as_str(), "SKIP");
-        assert!(step.detail.contains("--bearer-token"), "{}", step.detail);
+    }
+    for step in &transport[1..] {
+        assert!(step.detail.contains(&transport[0].name), "{}", step.detail);
     }
     assert!(report.exchanges.iter().all(|e| e.stage != Stage::Transport));
 }

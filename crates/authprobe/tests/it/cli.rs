@@ -200,3 +200,21 @@ async fn explain_prints_an_entry() {
     assert!(text.contains("PRM_RESOURCE_MISMATCH"));
     assert!(text.contains("RFC 9728"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_and_man_come_from_the_flag_table() {
+    let bash = run(args(&["completions", "bash"])).await;
+    assert_eq!(bash.status.code(), Some(0));
+    let script = String::from_utf8_lossy(&bash.stdout);
+    assert!(
+        script.contains("--allow-private-issuers"),
+        "flags are completed"
+    );
+    let man = run(args(&["man", "scan"])).await;
+    assert_eq!(man.status.code(), Some(0));
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(page.contains(".TH authprobe-scan"), "{page}");
+    assert!(page.contains("fail\\-on"), "options are documented");
+    let unknown = run(args(&["man", "nope"])).await;
+    assert_eq!(unknown.status.code(), Some(3));
+}

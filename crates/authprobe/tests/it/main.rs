@@ -1,5 +1,6 @@
 //! Integration tests of the whole tool against the lab (one test binary: one link).
 
+mod batch;
 mod calibration;
 mod calibration_oauth;
 mod calibration_transport;
@@ -7,6 +8,7 @@ mod cli;
 mod hostile;
 mod html_browser;
 mod interop;
+mod json_schema;
 mod outputs;
 mod outputs_cli;
 mod stdio;

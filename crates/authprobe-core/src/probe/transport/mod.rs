@@ -184,6 +184,8 @@ pub struct Run {
     pub session: Option<String>,
     /// Why the probes stopped early, if they did.
     pub stopped: Option<String>,
+    /// Round trips on the longest chain of stage-2 requests that wait for each other.
+    pub depth: u32,
 }
 
 /// Everything stage 2 observed, with exchange ids.

@@ -48,6 +48,7 @@ pub async fn run(client: &Client, plan: &Plan) -> Run {
                 // Sent first, so that it truly precedes any initialization.
                 let spec = ordering_probe(&mcp);
                 let fetched = mcp.send(spec).await;
+                run.depth += fetched.hops();
                 run.sends.push((Probe::Ordering, fetched));
             }
             initialize(&mut mcp, &mut run, v, None, plan).await;
@@ -114,6 +115,7 @@ async fn discover(mcp: &McpHttp, run: &mut Run, version: &str, extra: Option<Req
     })
     .await;
     let got = Got::of(fetched.last(), &Probe::Discover.id());
+    run.depth += fetched.hops().max(extra.as_ref().map_or(0, Fetched::hops));
     run.sends.push((Probe::Discover, fetched));
     if let Some(f) = extra {
         run.sends.push((Probe::Ordering, f));
@@ -135,6 +137,7 @@ async fn initialize(
         .await;
     let exchange = fetched.last().clone();
     let got = Got::of(&exchange, &Probe::Initialize.id());
+    run.depth += fetched.hops();
     run.sends.push((Probe::Initialize, fetched));
     let Got::Result(result) = &got else {
         match &got {
@@ -180,6 +183,7 @@ async fn legacy_get(mcp: &McpHttp, run: &mut Run) {
         .as_ref()
         .filter(|r| r.is_success() && r.media_type().as_deref() == Some("text/event-stream"))
         .and_then(|r| parse_all(r.body.as_bytes()).into_iter().next());
+    run.depth += fetched.hops();
     run.sends.push((Probe::LegacyGet, fetched));
     if first_event.is_some_and(|e| e.event == "endpoint") {
         run.era = Era::LegacySse;
@@ -189,7 +193,8 @@ async fn legacy_get(mcp: &McpHttp, run: &mut Run) {
 }
 
 /// The stateful probes: `notifications/initialized`, then everything else in
-/// parallel, the remaining `tools/list` pages, and the DELETEs last.
+/// parallel, then the remaining `tools/list` pages followed by the DELETE of the
+/// session; the session a null-id `initialize` opened is deleted beside them.
 async fn stateful(mcp: &McpHttp, run: &mut Run, requested: &str, init: Value, plan: &Plan) {
     let rules = run.revision.unwrap_or(Revision::V2025_11_25);
     let http = !plan.stdio;
@@ -200,6 +205,7 @@ async fn stateful(mcp: &McpHttp, run: &mut Run, requested: &str, init: Value, pl
     );
     spec.stop_when = None;
     let fetched = mcp.send(spec).await;
+    run.depth += fetched.hops();
     run.sends.push((Probe::Initialized, fetched));
 
     let ping = |probe: Probe| mcp::stateful_request(probe.id(), "ping", Value::Null);
@@ -235,21 +241,9 @@ async fn stateful(mcp: &McpHttp, run: &mut Run, requested: &str, init: Value, pl
     }
     push_tasks(mcp, &mut batch, rules, &init);
     send_all(mcp, run, batch).await;
-    pages(mcp, run, |cursor, page| {
-        mcp::stateful_request(
-            Probe::ToolsList(page).id(),
-            "tools/list",
-            json!({"cursor": cursor}),
-        )
-    })
-    .await;
-
-    if let (true, Some(session)) = (http, run.session.clone()) {
-        let fetched = mcp
-            .send(mcp.delete(&session, &Probe::Delete.purpose()))
-            .await;
-        run.sends.push((Probe::Delete, fetched));
-    }
+    // The session the null-id initialize opened has nothing more to wait for: it is
+    // closed beside the remaining pages, while the scan's own session stays open
+    // until its last request.
     let null_session = run
         .sends
         .iter()
@@ -257,10 +251,37 @@ async fn stateful(mcp: &McpHttp, run: &mut Run, requested: &str, init: Value, pl
         .and_then(|(_, f)| f.last().response.as_ref())
         .and_then(|r| r.header("mcp-session-id"))
         .map(str::to_string);
-    if let Some(session) = null_session {
-        let fetched = mcp
-            .send(mcp.delete(&session, &Probe::DeleteNullIdSession.purpose()))
-            .await;
+    let batch_depth = run.depth;
+    let own_session = run.session.clone().filter(|_| http);
+    let own = async {
+        pages(mcp, run, |cursor, page| {
+            mcp::stateful_request(
+                Probe::ToolsList(page).id(),
+                "tools/list",
+                json!({"cursor": cursor}),
+            )
+        })
+        .await;
+        if let Some(session) = own_session {
+            let fetched = mcp
+                .send(mcp.delete(&session, &Probe::Delete.purpose()))
+                .await;
+            run.depth += fetched.hops();
+            run.sends.push((Probe::Delete, fetched));
+        }
+    };
+    let other = async {
+        match null_session {
+            Some(session) => Some(
+                mcp.send(mcp.delete(&session, &Probe::DeleteNullIdSession.purpose()))
+                    .await,
+            ),
+            None => None,
+        }
+    };
+    let ((), other) = futures_util::future::join(own, other).await;
+    if let Some(fetched) = other {
+        run.depth = run.depth.max(batch_depth + fetched.hops());
         run.sends.push((Probe::DeleteNullIdSession, fetched));
     }
 }
@@ -442,6 +463,7 @@ async fn stateless(mcp: &mut McpHttp, run: &mut Run, version: &str, plan: &Plan)
 async fn send_all(mcp: &McpHttp, run: &mut Run, batch: Vec<(Probe, RequestSpec)>) {
     let (probes, specs): (Vec<Probe>, Vec<RequestSpec>) = batch.into_iter().unzip();
     let fetched: Vec<Fetched> = join_all(specs.into_iter().map(|s| mcp.send(s))).await;
+    run.depth += fetched.iter().map(Fetched::hops).max().unwrap_or(0);
     run.sends.extend(probes.into_iter().zip(fetched));
 }
 
@@ -468,6 +490,7 @@ async fn pages(mcp: &McpHttp, run: &mut Run, message: impl Fn(&str, u8) -> Value
         let fetched = mcp
             .send(mcp.post(&message(&cursor, page), &probe.purpose()))
             .await;
+        run.depth += fetched.hops();
         run.sends.push((probe, fetched));
     }
 }

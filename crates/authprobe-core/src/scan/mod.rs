@@ -1,0 +1,235 @@
+//! The scan: runs the probes as a dependency graph ([`graph`] draws it) and
+//! assembles the report.
+//!
+//! Three branches run at once: stages 1 and 3 then stages 4 to 6 ([`first`],
+//! [`later`]), stage 2 (started as soon as the primary answer allows), and the
+//! DELETE of a session stage 1 opened. Each records into the trace in a fixed order
+//! when its answers are in.
+
+mod first;
+mod graph;
+mod later;
+
+use std::time::Instant;
+
+use futures_util::future::join;
+use tokio::sync::oneshot;
+
+use crate::check::{challenge, discovery, outcome, prm as prm_check, steps};
+use crate::config::ScanConfig;
+use crate::http::{Client, ClientConfig, ClientError, Fetched};
+use crate::probe::challenge as challenge_probe;
+use crate::probe::prm::PrmFacts;
+use crate::probe::{Trace, DEFAULT_PROTOCOL_VERSION};
+use crate::report::{primary_finding, AuthDiscovery, PrmCandidate, Report, SCHEMA_VERSION};
+use crate::wire::www_authenticate::ResourceMetadataRef;
+
+/// Why a scan could not start at all (everything after that lands in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// The HTTP client could not be configured.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+/// The recording client for one scan.
+fn client(config: &ScanConfig, started: Instant) -> Result<Client, ClientError> {
+    let mut client_config = ClientConfig::new(config.target.clone(), config.timeout);
+    client_config.deadline = started + config.deadline;
+    client_config.scan_start = started;
+    client_config.body_cap = config.body_cap;
+    client_config.insecure = config.insecure;
+    client_config.extra_headers = config.headers.clone();
+    client_config.allow_private = config.allow_private_issuers;
+    client_config.observer = config.observer.clone();
+    client_config.limits = config.limits.clone();
+    Client::new(client_config)
+}
+
+/// Runs a scan and returns its report. Only a configuration error fails; a server
+/// that is down, slow or hostile yields a report that says so.
+pub async fn scan(config: &ScanConfig) -> Result<Report, ScanError> {
+    let started = Instant::now();
+    let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let client = client(config, started)?;
+    if config.stdio_bridge {
+        return Ok(crate::stage2::scan_stdio(config, &client, started, timestamp).await);
+    }
+
+    let version = config
+        .protocol_version
+        .clone()
+        .unwrap_or_else(|| DEFAULT_PROTOCOL_VERSION.to_string());
+    let (to_stage2, stage2_plan) = oneshot::channel();
+    let stage2 = async {
+        match stage2_plan.await {
+            Ok((plan, start)) => (crate::stage2::run(&client, plan).await, start),
+            // Stage 1 always decides; without a decision there is nothing to run.
+            Err(_) => (Err("stage 1 did not finish".to_string()), 0),
+        }
+    };
+    let main = async {
+        let first = first::run(&client, config, &version, to_stage2).await;
+        let first::First {
+            mut trace,
+            facts,
+            prm,
+            delete,
+            prm_depth,
+            depth,
+        } = first;
+        let verdict = prm_check::evaluate(&prm, &trace, &facts.effective_url);
+        let (delete_spec, delete_start) = delete.unzip();
+        let (deleted, oauth) = join(
+            async {
+                match delete_spec {
+                    Some(spec) => Some(client.send(spec).await),
+                    None => None,
+                }
+            },
+            later::run(
+                &client, &mut trace, &facts, &prm, &verdict, config, prm_depth,
+            ),
+        )
+        .await;
+        let delete_depth = delete_start.unwrap_or(0) + deleted.as_ref().map_or(0, Fetched::hops);
+        let depth = depth.max(delete_depth).max(oauth.1);
+        (trace, facts, prm, verdict, deleted, oauth.0, depth)
+    };
+    let ((mut trace, facts, prm, verdict, deleted, oauth, depth), (stage2, stage2_start)) =
+        join(main, stage2).await;
+    let stage2_depth = stage2_start + stage2.as_ref().map_or(0, |run| run.depth);
+    let critical_path = depth.max(stage2_depth);
+    let transport = crate::stage2::record(stage2, &mut trace, false, &version);
+    if let Some(fetched) = deleted {
+        trace.record(fetched);
+    }
+    let target = &config.target;
+
+    // Judge.
+    let non_oauth = facts.challenge.bearer().is_none()
+        && matches!(facts.challenge, challenge_probe::ChallengeState::Parsed(ref l) if !l.is_empty());
+    let mut findings = challenge::findings(&facts, &prm, &verdict, &trace);
+    if facts.auth_required() && (!non_oauth || verdict.any_usable()) {
+        if let Some(i) = verdict.chosen {
+            findings.extend(verdict.candidates[i].findings.iter().cloned());
+        }
+    }
+    findings.extend(discovery::findings(
+        &prm,
+        &verdict,
+        &trace,
+        discovery::DiscoveryContext {
+            auth_required: facts.auth_required(),
+            non_oauth_scheme: non_oauth,
+        },
+    ));
+    findings.extend(oauth.findings(&trace));
+    findings.extend(crate::check::transport::findings(&transport, &trace));
+    outcome::link_consequences(&mut findings);
+    let findings = outcome::apply_family_modes(findings, config.mcp_mode, config.rfc_mode);
+    let findings = outcome::order_and_merge(findings);
+    let result = oauth.adjust_outcome(
+        outcome::outcome(&facts, &verdict, &trace, &findings),
+        &trace,
+    );
+    let mut steps = steps::steps(
+        &facts,
+        &prm,
+        &verdict,
+        &trace,
+        &findings,
+        config.bearer_token.is_some(),
+        oauth.steps(&trace, &findings),
+    );
+    crate::check::transport_steps::insert(
+        &mut steps,
+        crate::check::transport_steps::steps(&transport, &trace, &findings),
+    );
+    let primary = primary_finding(&findings);
+    let tools = transport.tools(&trace);
+    let protocol = crate::stage2::protocol(&transport, Some(&facts));
+
+    let mut auth_discovery = auth_discovery(&facts, &prm, &verdict, &trace);
+    (
+        auth_discovery.authorization_server_metadata,
+        auth_discovery.registration_paths,
+        auth_discovery.test_clients,
+    ) = oauth.discovery(&trace);
+    let auth_required = trace
+        .last_of(&facts.initialize)
+        .and_then(|e| e.response.as_ref())
+        .map(|_| facts.auth_required());
+    Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        command: config.command_line.clone(),
+        target: target.to_string(),
+        mode: match config.mode {
+            crate::config::ScanMode::Passive => "passive".into(),
+            crate::config::ScanMode::Active => "active".into(),
+        },
+        mcp_mode: config.mcp_mode.as_str().into(),
+        rfc_mode: config.rfc_mode.as_str().into(),
+        timestamp,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        critical_path,
+        outcome: result,
+        auth_required,
+        prm_ok: verdict.chosen_usable,
+        oauth_discovery_viable: facts.auth_required() && verdict.chosen_usable,
+        authz_server_metadata_ok: oauth.metadata_ok(),
+        protocol,
+        auth_discovery,
+        steps,
+        findings,
+        primary_finding: primary,
+        exchanges: trace.into_exchanges(),
+        tools,
+        stdio: None,
+    })
+}
+
+fn auth_discovery(
+    facts: &challenge_probe::ChallengeFacts,
+    prm: &PrmFacts,
+    verdict: &prm_check::PrmVerdict,
+    trace: &Trace,
+) -> AuthDiscovery {
+    let resource_metadata = facts.resource_metadata.as_ref().and_then(|r| match r {
+        ResourceMetadataRef::Absolute(u) => Some(u.to_string()),
+        ResourceMetadataRef::Relative { resolved } => Some(resolved.to_string()),
+        ResourceMetadataRef::Invalid(_) => None,
+    });
+    let prm_candidates = prm
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| PrmCandidate {
+            source: c.source.as_str().into(),
+            url: c.url.to_string(),
+            exchange_id: Some(c.fetch.last()),
+            status: c.status(trace),
+            usable: verdict.candidates.get(i).map(|v| v.usable).unwrap_or(false),
+            chosen: verdict.chosen == Some(i),
+        })
+        .collect();
+    let chosen_doc = verdict.chosen.and_then(|i| prm.candidates[i].doc());
+    AuthDiscovery {
+        resource_metadata,
+        prm_candidates,
+        resource: chosen_doc.and_then(|d| d.resource.clone()),
+        authorization_servers: chosen_doc
+            .and_then(|d| d.authorization_servers.clone())
+            .unwrap_or_default(),
+        scopes_supported: chosen_doc
+            .and_then(|d| d.scopes_supported.clone())
+            .unwrap_or_default(),
+        challenge_scope: facts
+            .challenge
+            .bearer()
+            .and_then(|b| b.param("scope"))
+            .map(str::to_string),
+        ..AuthDiscovery::default()
+    }
+}
