@@ -305,6 +305,9 @@ defects! {
     PkceNotEnforced = "pkce-not-enforced", "protected-broken", true,
         ["AUTH_SERVER_PKCE_NOT_ENFORCED", "DCR_ENDPOINT_OPEN"],
         "Active: the authorization endpoint issues a code for a request without code_challenge.";
+    PkcePlainAccepted = "pkce-plain-accepted", "protected-broken", true,
+        ["AUTH_SERVER_PKCE_NOT_ENFORCED", "DCR_ENDPOINT_OPEN"],
+        "Active: the authorization endpoint issues a code for code_challenge_method=plain, although its metadata advertises only S256.";
     RedirectUriNotExact = "redirect-uri-not-exact", "protected-broken", true,
         ["AUTH_SERVER_REDIRECT_URI_NOT_EXACT", "DCR_ENDPOINT_OPEN"],
         "Active: the authorization endpoint accepts any redirect_uri that starts with a registered one.";
@@ -428,6 +431,7 @@ impl Defect {
                 | Defect::DcrBadErrorResponse
                 | Defect::DcrNoDelete
                 | Defect::PkceNotEnforced
+                | Defect::PkcePlainAccepted
                 | Defect::RedirectUriNotExact
         )
     }

@@ -138,7 +138,9 @@ pub(crate) async fn authorize(lab: &Lab, method: &Method, query: Option<&str>) -
             )
         }
         Some(challenge) => {
-            if challenge_method != Some("S256") {
+            let plain_let_through =
+                challenge_method == Some("plain") && lab.has(Defect::PkcePlainAccepted);
+            if challenge_method != Some("S256") && !plain_let_through {
                 return fail("invalid_request", "code_challenge_method must be S256");
             }
             if !pkce_value_ok(challenge) {

@@ -320,10 +320,12 @@ fn authorize_findings(facts: &RegistrationFacts, trace: &Trace) -> Vec<Finding> 
             .and_then(|a| trace.last_of(&a.fetch))
             .filter(|e| e.response.is_some())
     };
-    if let (Some(pkce), Some(registered)) = (exchange(AuthorizeCase::WithoutPkce), &registered) {
-        let control = exchange(AuthorizeCase::Control);
-        if let Some(f) = pkce_finding(pkce, control, registered) {
-            out.push(f);
+    for case in [AuthorizeCase::WithoutPkce, AuthorizeCase::PlainPkce] {
+        if let (Some(pkce), Some(registered)) = (exchange(case), &registered) {
+            let control = exchange(AuthorizeCase::Control);
+            if let Some(f) = pkce_finding(pkce, case, control, registered) {
+                out.push(f);
+            }
         }
     }
     if let Some(ex) = exchange(AuthorizeCase::UnregisteredRedirect) {
@@ -345,8 +347,18 @@ fn authorize_findings(facts: &RegistrationFacts, trace: &Trace) -> Vec<Finding> 
     out
 }
 
-/// Judges the request without `code_challenge` against the correct one.
-fn pkce_finding(pkce: &Exchange, control: Option<&Exchange>, registered: &Url) -> Option<Finding> {
+/// Judges a request without acceptable PKCE against the correct one.
+fn pkce_finding(
+    pkce: &Exchange,
+    case: AuthorizeCase,
+    control: Option<&Exchange>,
+    registered: &Url,
+) -> Option<Finding> {
+    let lacking = if case == AuthorizeCase::PlainPkce {
+        "the request used code_challenge_method=plain, which the server does not advertise"
+    } else {
+        "the request had no code_challenge"
+    };
     let status = pkce.status()?;
     let to = location(pkce);
     if let Some(to) = to.as_ref().filter(|u| same_target(u, registered)) {
@@ -355,7 +367,7 @@ fn pkce_finding(pkce: &Exchange, control: Option<&Exchange>, registered: &Url) -
                 Finding::new(
                     Code::AuthServerPkceNotEnforced,
                     format!(
-                        "{} redirects back with an authorization code although the request had no code_challenge; RFC 7636 §4.4.1 and OAuth 2.1 require refusing it (MCP clients rely on PKCE against code interception).",
+                        "{} redirects back with an authorization code although {lacking}; RFC 7636 §4.4.1 and OAuth 2.1 require refusing it (MCP clients rely on PKCE against code interception).",
                         seen(pkce)
                     ),
                     vec![pkce.id],
@@ -387,7 +399,7 @@ fn pkce_finding(pkce: &Exchange, control: Option<&Exchange>, registered: &Url) -
         Finding::new(
             Code::AuthServerPkceNotEnforced,
             format!(
-                "{} answers a request without code_challenge exactly as it answers a correct one ({}): a login or consent page rather than an error. The refusal may still come after the login, hence the lower confidence.",
+                "{} is answered like the correct request ({}) although {lacking}: a login or consent page rather than an error. The refusal may still come after the login, hence the lower confidence.",
                 seen(pkce),
                 seen(control)
             ),

@@ -338,3 +338,26 @@ fn passive_registration_paths() {
     );
     assert_eq!(registration_paths(&none), ["pre-registration-only"]);
 }
+
+#[test]
+fn plain_pkce_accepted_where_only_s256_is_offered() {
+    let b = good_authorize(compliant()).authorize(
+        AuthorizeCase::PlainPkce,
+        redirect_to("http://127.0.0.1:47813/callback?code=zzz&state=s"),
+    );
+    let found = b.findings();
+    assert_eq!(
+        codes(&found),
+        ["DCR_ENDPOINT_OPEN", "AUTH_SERVER_PKCE_NOT_ENFORCED"]
+    );
+    assert!(found[1].evidence.contains("code_challenge_method=plain"));
+}
+
+#[test]
+fn plain_pkce_refused_is_no_finding() {
+    let b = good_authorize(compliant()).authorize(
+        AuthorizeCase::PlainPkce,
+        redirect_to("http://127.0.0.1:47813/callback?error=invalid_request&state=s"),
+    );
+    assert_eq!(codes(&b.findings()), ["DCR_ENDPOINT_OPEN"]);
+}

@@ -136,8 +136,14 @@ pub async fn run(client: &Client, trace: &mut Trace, input: OauthInput<'_>) -> O
             input.scope.as_deref(),
         ))
     };
+    // `plain` is only a violation where the server does not offer it (RFC 7636 §4.4.1).
+    let plain_offered = doc
+        .code_challenge_methods_supported
+        .as_ref()
+        .is_none_or(|m| m.iter().any(|x| x == "plain"));
     let authorize_cases: Vec<(AuthorizeCase, Url)> = AuthorizeCase::ALL
         .iter()
+        .filter(|c| **c != AuthorizeCase::PlainPkce || !plain_offered)
         .filter_map(|c| authorize_url_of(*c).map(|u| (*c, u)))
         .collect();
     let registered = client_id.clone().map(GrantClient::Registered);

@@ -170,15 +170,18 @@ pub enum AuthorizeCase {
     Control,
     /// No `code_challenge`: must be refused.
     WithoutPkce,
+    /// `code_challenge_method=plain` at a server that advertises only S256: must be refused.
+    PlainPkce,
     /// A redirect URI that was not registered: must never be redirected to.
     UnregisteredRedirect,
 }
 
 impl AuthorizeCase {
     /// Every case, in recording order.
-    pub const ALL: [AuthorizeCase; 3] = [
+    pub const ALL: [AuthorizeCase; 4] = [
         AuthorizeCase::Control,
         AuthorizeCase::WithoutPkce,
+        AuthorizeCase::PlainPkce,
         AuthorizeCase::UnregisteredRedirect,
     ];
 
@@ -187,6 +190,7 @@ impl AuthorizeCase {
         match self {
             AuthorizeCase::Control => "control",
             AuthorizeCase::WithoutPkce => "without-pkce",
+            AuthorizeCase::PlainPkce => "plain-pkce",
             AuthorizeCase::UnregisteredRedirect => "unregistered-redirect-uri",
         }
     }
@@ -221,10 +225,19 @@ pub fn authorize_url(
             .append_pair("client_id", client_id)
             .append_pair("redirect_uri", &case.redirect_uri())
             .append_pair("state", &format!("authprobe-{}", unique_suffix()));
-        if case != AuthorizeCase::WithoutPkce {
-            query
-                .append_pair("code_challenge", PKCE_CHALLENGE)
-                .append_pair("code_challenge_method", "S256");
+        match case {
+            AuthorizeCase::WithoutPkce => {}
+            // With `plain` the challenge is the verifier itself; any valid one will do.
+            AuthorizeCase::PlainPkce => {
+                query
+                    .append_pair("code_challenge", PKCE_CHALLENGE)
+                    .append_pair("code_challenge_method", "plain");
+            }
+            _ => {
+                query
+                    .append_pair("code_challenge", PKCE_CHALLENGE)
+                    .append_pair("code_challenge_method", "S256");
+            }
         }
         if let Some(scope) = scope {
             query.append_pair("scope", scope);
