@@ -42,6 +42,16 @@ pub enum ScanMode {
     Active,
 }
 
+impl ScanMode {
+    /// Lowercase name, as reports spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanMode::Passive => "passive",
+            ScanMode::Active => "active",
+        }
+    }
+}
+
 /// A validated scan configuration. Build it with [`ScanConfig::new`] and adjust fields.
 #[derive(Debug, Clone)]
 pub struct ScanConfig {

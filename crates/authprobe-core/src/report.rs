@@ -200,6 +200,16 @@ pub enum StepStatus {
 }
 
 impl StepStatus {
+    /// The verdict of a checked step from the worst severity among its findings:
+    /// high or medium fail it, low warns, info or nothing passes.
+    pub fn from_worst(worst: Option<Severity>) -> StepStatus {
+        match worst {
+            Some(Severity::High | Severity::Medium) => StepStatus::Fail,
+            Some(Severity::Low) => StepStatus::Warn,
+            _ => StepStatus::Pass,
+        }
+    }
+
     /// Uppercase label.
     pub fn as_str(self) -> &'static str {
         match self {

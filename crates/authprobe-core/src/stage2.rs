@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::check::challenge::{answer_not_mcp, get_is_stream_or_auth};
 use crate::check::{outcome, transport as transport_check, transport_steps};
-use crate::config::{ScanConfig, ScanMode};
+use crate::config::ScanConfig;
 use crate::http::{Client, ErrorKind, Exchange};
 use crate::probe::challenge::{classify, final_url, Answer, ChallengeFacts};
 use crate::probe::transport::{self, Got, Plan, TransportFacts};
@@ -175,10 +175,7 @@ pub(crate) async fn scan_stdio(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         command: config.command_line.clone(),
         target: config.target.to_string(),
-        mode: match config.mode {
-            ScanMode::Passive => "passive".into(),
-            ScanMode::Active => "active".into(),
-        },
+        mode: config.mode.as_str().into(),
         mcp_mode: config.mcp_mode.as_str().into(),
         rfc_mode: config.rfc_mode.as_str().into(),
         timestamp,

@@ -9,8 +9,7 @@ use crate::probe::oauth::{OauthFacts, Plan};
 use crate::probe::registration::Case;
 use crate::probe::Trace;
 use crate::report::{
-    AsCandidateInfo, AuthServerInfo, Finding, Outcome, Severity, Stage, Step, StepStatus,
-    TestClient,
+    AsCandidateInfo, AuthServerInfo, Finding, Outcome, Stage, Step, StepStatus, TestClient,
 };
 
 use super::auth_server::{scopes_whitespace, silence_reason, winner_phrase, AuthServerVerdict};
@@ -389,11 +388,7 @@ fn status_from(findings: &[Finding], step: &str) -> StepStatus {
         .filter(|f| oauth_step_of(f) == Some(step))
         .map(|f| f.severity)
         .max();
-    match worst {
-        Some(Severity::High) | Some(Severity::Medium) => StepStatus::Fail,
-        Some(Severity::Low) => StepStatus::Warn,
-        _ => StepStatus::Pass,
-    }
+    StepStatus::from_worst(worst)
 }
 
 fn step(id: &str, stage: Stage, status: StepStatus, detail: String, ids: Vec<u32>) -> Step {

@@ -4,7 +4,7 @@ use crate::catalog::Code;
 use crate::probe::challenge::{Answer, ChallengeFacts, ChallengeState};
 use crate::probe::prm::PrmFacts;
 use crate::probe::Trace;
-use crate::report::{Finding, Severity, Stage, Step, StepStatus};
+use crate::report::{Finding, Stage, Step, StepStatus};
 
 use super::prm::PrmVerdict;
 
@@ -36,11 +36,7 @@ fn status_from(findings: &[Finding], step: &str) -> StepStatus {
         .filter(|f| step_of(f.code) == step)
         .map(|f| f.severity)
         .max();
-    match worst {
-        Some(Severity::High) | Some(Severity::Medium) => StepStatus::Fail,
-        Some(Severity::Low) => StepStatus::Warn,
-        _ => StepStatus::Pass,
-    }
+    StepStatus::from_worst(worst)
 }
 
 fn step(

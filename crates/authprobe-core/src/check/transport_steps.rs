@@ -45,11 +45,7 @@ fn status_of(findings: &[Finding], step: &str) -> StepStatus {
         .filter(|f| f.stage == Stage::Transport && step_of(f.code) == step)
         .map(|f| f.severity)
         .max();
-    match worst {
-        Some(Severity::High | Severity::Medium) => StepStatus::Fail,
-        Some(Severity::Low) => StepStatus::Warn,
-        _ => StepStatus::Pass,
-    }
+    StepStatus::from_worst(worst)
 }
 
 fn step(index: usize, status: StepStatus, detail: String, ids: Vec<u32>) -> Step {

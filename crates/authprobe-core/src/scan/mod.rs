@@ -165,10 +165,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, ScanError> {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         command: config.command_line.clone(),
         target: target.to_string(),
-        mode: match config.mode {
-            crate::config::ScanMode::Passive => "passive".into(),
-            crate::config::ScanMode::Active => "active".into(),
-        },
+        mode: config.mode.as_str().into(),
         mcp_mode: config.mcp_mode.as_str().into(),
         rfc_mode: config.rfc_mode.as_str().into(),
         timestamp,
