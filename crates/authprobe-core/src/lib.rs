@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod citations;
 pub mod config;
 pub mod http;
 pub mod probe;
