@@ -10,6 +10,7 @@ use authprobe_core::catalog::Code;
 use authprobe_core::report::{Finding, Outcome, Report, Severity, SCHEMA_VERSION};
 use serde_json::Value;
 
+use crate::json::BatchPosition;
 use crate::text::one_line;
 
 /// A JSON report that could not be read back.
@@ -26,6 +27,12 @@ impl std::error::Error for ReportReadError {}
 
 /// Reads a report written by `--json` (or a plain serialised [`Report`]).
 pub fn read_report_json(text: &str) -> Result<Report, ReportReadError> {
+    read_batch_line(text).map(|(report, _)| report)
+}
+
+/// Reads one line of a batch's stream (`--json -` with many targets): the report and,
+/// when the line carries it, where its target stands in the batch.
+pub fn read_batch_line(text: &str) -> Result<(Report, Option<BatchPosition>), ReportReadError> {
     let mut value: Value =
         serde_json::from_str(text).map_err(|e| ReportReadError(format!("not JSON ({e})")))?;
     let Some(object) = value.as_object_mut() else {
@@ -52,11 +59,26 @@ pub fn read_report_json(text: &str) -> Result<Report, ReportReadError> {
             *primary = code;
         }
     }
-    serde_json::from_value(value).map_err(|e| {
+    let position = match object.remove("batch") {
+        None | Some(Value::Null) => None,
+        Some(batch) => Some(
+            serde_json::from_value::<BatchPosition>(batch)
+                .ok()
+                .filter(|p| (1..=p.total).contains(&p.index))
+                .ok_or_else(|| {
+                    ReportReadError(
+                        "a report whose \"batch\" is not {\"index\": 1..=total, \"total\": n}"
+                            .into(),
+                    )
+                })?,
+        ),
+    };
+    let report = serde_json::from_value(value).map_err(|e| {
         ReportReadError(format!(
             "not an authprobe report this version can read ({e})"
         ))
-    })
+    })?;
+    Ok((report, position))
 }
 
 /// One finding present in both reports, with what changed about it.

@@ -11,8 +11,21 @@ use authprobe_core::http::{Exchange, ExchangeId};
 use authprobe_core::report::{
     AuthDiscovery, Finding, Outcome, ProtocolInfo, Report, Severity, Stage, StdioServer, Step,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// Where a report stands in a batch (`"batch"` in each line `--json -` streams): its
+/// position in the whole target list, from 1, and the list's length. A shard of the
+/// list (`--shard`) keeps the positions of the whole list, so `authprobe merge` can
+/// put the shards' lines back in order and see which targets are missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchPosition {
+    /// Position in the whole target list, from 1.
+    pub index: usize,
+    /// How many targets the whole list holds.
+    pub total: usize,
+}
 
 /// One finding as written to JSON: what the scan saw, plus what the catalog says.
 #[derive(Serialize)]
@@ -75,6 +88,8 @@ struct JsonReport<'a> {
     tools: &'a [Value],
     #[serde(skip_serializing_if = "Option::is_none")]
     stdio: Option<&'a StdioServer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch: Option<BatchPosition>,
 }
 
 /// Renders the report as pretty-printed JSON, ending with a newline.
@@ -82,13 +97,25 @@ struct JsonReport<'a> {
 /// This does not redact: pass a report that went through
 /// [`redact_report`](crate::redact_report) (unless the user chose `--no-redact`).
 pub fn render_json(report: &Report) -> String {
-    finish(serde_json::to_string_pretty(&document(report)), report)
+    finish(
+        serde_json::to_string_pretty(&document(report, None)),
+        report,
+    )
 }
 
 /// Renders the report as one line of compact JSON, ending with a newline: the same
 /// document as [`render_json`], for a stream of reports (NDJSON, one per target).
 pub fn render_json_line(report: &Report) -> String {
-    finish(serde_json::to_string(&document(report)), report)
+    finish(serde_json::to_string(&document(report, None)), report)
+}
+
+/// [`render_json_line`] for a report of a batch: the document also says where the
+/// target stands in the batch's list (`"batch": {"index", "total"}`).
+pub fn render_batch_line(report: &Report, position: BatchPosition) -> String {
+    finish(
+        serde_json::to_string(&document(report, Some(position))),
+        report,
+    )
 }
 
 fn finish(result: serde_json::Result<String>, report: &Report) -> String {
@@ -109,7 +136,7 @@ fn finish(result: serde_json::Result<String>, report: &Report) -> String {
     }
 }
 
-fn document(report: &Report) -> JsonReport<'_> {
+fn document(report: &Report, batch: Option<BatchPosition>) -> JsonReport<'_> {
     // Destructured without `..` so that a new report field cannot be left out unnoticed.
     let Report {
         schema_version,
@@ -160,6 +187,7 @@ fn document(report: &Report) -> JsonReport<'_> {
         exchanges,
         tools,
         stdio: stdio.as_ref(),
+        batch,
     }
 }
 
@@ -271,6 +299,27 @@ mod tests {
         let compact: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(compact, pretty);
         assert_eq!(compact["critical_path"], 3);
+    }
+
+    #[test]
+    fn a_batch_line_says_where_its_target_stands_and_reads_back() {
+        let report = sample_report();
+        let position = BatchPosition {
+            index: 7,
+            total: 1000,
+        };
+        let line = render_batch_line(&report, position);
+        assert_eq!(line.matches('\n').count(), 1, "one line");
+        let doc: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(doc["batch"], serde_json::json!({"index": 7, "total": 1000}));
+        let (back, read) = crate::diff::read_batch_line(&line).unwrap();
+        assert_eq!(read, Some(position));
+        assert_eq!(
+            back,
+            crate::read_report_json(&render_json(&report)).unwrap()
+        );
+        let (_, none) = crate::diff::read_batch_line(&render_json_line(&report)).unwrap();
+        assert_eq!(none, None);
     }
 
     #[test]

@@ -35,11 +35,13 @@ mod test_support;
 pub use bundle::{render_bundle, BundleError};
 pub use common::failed_exchange_ids;
 pub use curl::{curl_command, CurlOptions};
-pub use diff::{diff_reports, read_report_json, render_diff, ReportDiff, ReportReadError};
+pub use diff::{
+    diff_reports, read_batch_line, read_report_json, render_diff, ReportDiff, ReportReadError,
+};
 pub use exchange_text::{exchange_heading, exchange_text, ExchangeTextOptions};
 pub use explain::render_explain;
 pub use html::render_html;
-pub use json::{render_json, render_json_line};
+pub use json::{render_batch_line, render_json, render_json_line, BatchPosition};
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use redact::{redact_exchange, redact_report, RedactionOptions, REDACTED};

@@ -13,6 +13,11 @@
 //! Exit code: 2 when any target has a finding at or above `--fail-on`; otherwise 3
 //! when any target could not be scanned (unreachable, timed out), every one of them
 //! named on stderr; otherwise 0.
+//!
+//! `--concurrency` targets are scanned at once; the requests of all of them share one
+//! cap per host (`--per-host`). With `--shard I/N` only every N-th target from the I-th
+//! is scanned; rows, lines and directories keep the target's position in the whole
+//! list, so `authprobe merge` puts shards back together as one batch.
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::Path;
@@ -22,7 +27,7 @@ use std::time::{Duration, Instant};
 use authprobe_core::config::{parse_target, ScanConfig};
 use authprobe_core::http::HostLimits;
 use authprobe_core::report::{Report, Severity};
-use authprobe_render::{redact_report, render_json_line, RedactionOptions};
+use authprobe_render::{redact_report, render_batch_line, BatchPosition, RedactionOptions};
 use futures_util::stream::{self, StreamExt};
 use url::Url;
 
@@ -74,16 +79,23 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Runs a batch; `concurrency` targets at a time, and as many requests per host.
-pub async fn run(args: &ScanArgs, concurrency: usize) -> Result<i32, Failure> {
+/// Runs a batch; `concurrency` targets at a time, at most `per_host` requests in
+/// flight to any one host.
+pub async fn run(args: &ScanArgs, concurrency: usize, per_host: usize) -> Result<i32, Failure> {
     refuse_single_target_flags(args)?;
     let targets = read_targets(args)?;
+    let total = targets.len();
+    // Every scan's configuration is this one with its own target.
+    let mut config = ScanConfig::new(targets[0].clone());
+    let targets: Vec<(usize, Url)> = (1..)
+        .zip(targets)
+        .filter(|(position, _)| args.shard.is_none_or(|s| s.takes(*position)))
+        .collect();
     let output = &args.output;
     let (mut lines, per_target) = plan_outputs(output)?;
-    let mut config = ScanConfig::new(targets[0].clone());
     scan_cmd::apply_probe_args(&mut config, &args.probe)?;
     config.command_line = scan_cmd::command_line();
-    config.limits = HostLimits::new(concurrency);
+    config.limits = HostLimits::new(per_host);
     let redaction = RedactionOptions {
         enabled: !output.no_redact,
         extra_secrets: scan_cmd::known_secrets(&config),
@@ -94,7 +106,6 @@ pub async fn run(args: &ScanArgs, concurrency: usize) -> Result<i32, Failure> {
     if output.no_redact {
         eprintln!("warning: --no-redact: secrets (tokens, cookies, API keys) appear unredacted in every output");
     }
-    let total = targets.len();
     let shared = Arc::new(Shared {
         config,
         redaction,
@@ -105,11 +116,11 @@ pub async fn run(args: &ScanArgs, concurrency: usize) -> Result<i32, Failure> {
     });
     let stdout_busy = matches!(lines, Some(Lines::Stdout));
     let bar = !output.quiet && !output.verbose && std::io::stderr().is_terminal();
-    let mut progress = Progress::new(total, bar);
+    let mut progress = Progress::new(targets.len(), bar);
     let started = Instant::now();
-    let mut rows: Vec<Row> = Vec::with_capacity(total);
-    let mut results = stream::iter(targets.into_iter().enumerate())
-        .map(|(i, url)| scan_one(shared.clone(), i + 1, url))
+    let mut rows: Vec<Row> = Vec::with_capacity(targets.len());
+    let mut results = stream::iter(targets)
+        .map(|(position, url)| scan_one(shared.clone(), position, url))
         .buffer_unordered(concurrency);
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     loop {
@@ -141,7 +152,7 @@ pub async fn run(args: &ScanArgs, concurrency: usize) -> Result<i32, Failure> {
     }
     rows.sort_by_key(|r| r.index);
     if !output.quiet {
-        let table = batch_view::summary_table(&rows, started.elapsed(), shared.gate);
+        let table = batch_view::summary_table(&rows, shared.gate, Some(started.elapsed()));
         if stdout_busy {
             let _ = std::io::stderr().lock().write_all(table.as_bytes());
         } else {
@@ -153,7 +164,7 @@ pub async fn run(args: &ScanArgs, concurrency: usize) -> Result<i32, Failure> {
 
 /// The batch's exit code, with a statement on stderr of every target that could
 /// not be scanned.
-fn exit_code(rows: &[Row]) -> i32 {
+pub fn exit_code(rows: &[Row]) -> i32 {
     let failed: Vec<&Row> = rows.iter().filter(|r| r.failed()).collect();
     let gated = rows.iter().any(|r| r.gated > 0);
     if !failed.is_empty() {
@@ -325,7 +336,11 @@ async fn scan_target(shared: &Shared, index: usize, url: Url) -> Done {
     let shown = redact_report(&report, &shared.redaction);
     drop(report);
     let row = row_of(index, &shown, shared.gate);
-    let line = shared.lines.then(|| render_json_line(&shown));
+    let position = BatchPosition {
+        index,
+        total: shared.total,
+    };
+    let line = shared.lines.then(|| render_batch_line(&shown, position));
     let error = shared.per_target.as_ref().and_then(|(dir, template)| {
         let mut output = template.clone();
         let name = batch_view::target_dir_name(index, shared.total, &url);
@@ -335,7 +350,8 @@ async fn scan_target(shared: &Shared, index: usize, url: Url) -> Done {
     Done { row, line, error }
 }
 
-fn row_of(index: usize, report: &Report, gate: Option<Severity>) -> Row {
+/// The summary row of the report of the target at `index`.
+pub fn row_of(index: usize, report: &Report, gate: Option<Severity>) -> Row {
     Row {
         index,
         target: report.target.clone(),

@@ -90,15 +90,17 @@ fn shorten(text: &str, width: usize) -> String {
     format!("{kept}…")
 }
 
-/// The summary table, rows in input order, and the closing line.
-pub fn summary_table(rows: &[Row], elapsed: Duration, gate: Option<Severity>) -> String {
+/// The summary table, rows in input order, and the closing line (with the time the
+/// batch took, when it is known: `merge` does not know it).
+pub fn summary_table(rows: &[Row], gate: Option<Severity>, took: Option<Duration>) -> String {
     let width = rows
         .iter()
         .map(|r| r.target.chars().count())
         .max()
         .unwrap_or(0)
         .clamp("TARGET".len(), TARGET_WIDTH);
-    let index_width = rows.len().to_string().len().max(1);
+    let last = rows.iter().map(|r| r.index).max().unwrap_or(0);
+    let index_width = last.to_string().len().max(1);
     let mut out = format!(
         "{:>index_width$}  {:<width$}  {:<16}  PRIMARY FINDING\n",
         "#", "TARGET", "OUTCOME"
@@ -121,17 +123,20 @@ pub fn summary_table(rows: &[Row], elapsed: Duration, gate: Option<Severity>) ->
     }
     let failed = rows.iter().filter(|r| r.failed()).count();
     let gated = rows.iter().filter(|r| r.gated > 0).count();
-    let seconds = elapsed.as_secs_f64();
-    let rate = if seconds > 0.0 {
-        rows.len() as f64 / seconds
-    } else {
-        0.0
-    };
+    let timing = took.map_or(String::new(), |took| {
+        let seconds = took.as_secs_f64();
+        let rate = if seconds > 0.0 {
+            rows.len() as f64 / seconds
+        } else {
+            0.0
+        };
+        format!(" · {seconds:.1} s ({rate:.1} targets/s)")
+    });
     let gate = gate.map_or("the gate (--fail-on none)".to_string(), |g| {
         format!("{} or above", g.as_str())
     });
     out.push_str(&format!(
-        "\n{} targets: {} with findings at {gate}, {failed} could not be scanned · {seconds:.1} s ({rate:.1} targets/s)\n",
+        "\n{} targets: {} with findings at {gate}, {failed} could not be scanned{timing}\n",
         rows.len(),
         gated,
     ));
@@ -265,7 +270,7 @@ mod tests {
                 failure: Some("cannot reach http://b.example/mcp: refused".into()),
             },
         ];
-        let table = summary_table(&rows, Duration::from_secs(2), Some(Severity::High));
+        let table = summary_table(&rows, Some(Severity::High), Some(Duration::from_secs(2)));
         let lines: Vec<&str> = table.lines().collect();
         assert!(lines[0].contains("TARGET") && lines[0].contains("PRIMARY FINDING"));
         assert!(
@@ -274,8 +279,10 @@ mod tests {
         );
         assert!(lines[2].contains("unreachable") && lines[2].contains("refused"));
         assert!(
-            table.contains("2 targets: 1 with findings at high or above, 1 could not be scanned"),
+            table.contains("2 targets: 1 with findings at high or above, 1 could not be scanned · 2.0 s (1.0 targets/s)"),
             "{table}"
         );
+        let untimed = summary_table(&rows, Some(Severity::High), None);
+        assert!(untimed.ends_with("1 could not be scanned\n"), "{untimed}");
     }
 }

@@ -4,9 +4,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `authprobe --version`: the version and the git commit the binary was built from
+/// (`unknown` when it was built without git; see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("AUTHPROBE_GIT_COMMIT"),
+    ")"
+);
+
 /// Tells you exactly why an MCP client cannot get into your MCP server.
 #[derive(Debug, Parser)]
-#[command(name = "authprobe", version, about, long_about = None, propagate_version = true)]
+#[command(name = "authprobe", version = VERSION, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -44,6 +53,20 @@ pub enum Command {
         /// The later report.
         new: PathBuf,
     },
+    /// Join the outputs of sharded batch runs (`--shard I/N --json -`) into one summary
+    /// table and exit code, as one batch would give.
+    Merge(MergeArgs),
+}
+
+/// `authprobe merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The NDJSON files the shards wrote (`-` for stdin).
+    #[arg(value_name = "NDJSON", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Exit 2 when a finding at or above this severity exists in any report.
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
 }
 
 /// A check family's strictness.
@@ -211,10 +234,17 @@ pub struct ScanArgs {
     /// Scope for --login (not yet implemented).
     #[arg(long)]
     pub scope: Option<String>,
-    /// At most N requests in flight to any one host [default: 16]; in a batch, also N
-    /// targets scanned at once.
+    /// In a batch, scan N targets at once [default: 16].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
+    /// At most N requests in flight to any one host, across all the targets of a batch
+    /// [default: 8].
+    #[arg(long, value_name = "N")]
+    pub per_host: Option<usize>,
+    /// In a batch, scan only shard I of N: the I-th target of the list, then every N-th
+    /// after it (split a batch across machines or CI jobs; `authprobe merge` joins them).
+    #[arg(long, value_name = "I/N", value_parser = crate::shard::Shard::parse)]
+    pub shard: Option<crate::shard::Shard>,
     /// OpenAI API key for an LLM-written explanation (not yet implemented).
     #[arg(long)]
     pub openai_api_key: Option<String>,

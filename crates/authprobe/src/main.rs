@@ -9,8 +9,10 @@ mod docs_cmd;
 mod exit;
 mod explain_cmd;
 mod lab_cmd;
+mod merge_cmd;
 mod outputs;
 mod scan_cmd;
+mod shard;
 mod stdio_scan;
 mod tool_list;
 
@@ -64,6 +66,7 @@ fn run(cli: Cli) -> Result<i32, Failure> {
         Command::Completions { shell } => docs_cmd::completions(shell),
         Command::Man { command } => docs_cmd::man(command.as_deref()),
         Command::Diff { old, new } => diff_cmd::run(&old, &new),
+        Command::Merge(args) => merge_cmd::run(&args),
     }
 }
 

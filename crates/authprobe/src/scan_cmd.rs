@@ -18,9 +18,15 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     if let Some(command) = &args.stdio_command {
         return crate::stdio_scan::run(&args, command).await;
     }
-    let concurrency = concurrency(args.concurrency)?;
+    let concurrency = in_range(args.concurrency, "--concurrency", DEFAULT_CONCURRENCY)?;
+    let per_host = in_range(args.per_host, "--per-host", DEFAULT_PER_HOST)?;
     if args.targets.is_some() || args.urls.len() > 1 {
-        return crate::batch::run(&args, concurrency).await;
+        return crate::batch::run(&args, concurrency, per_host).await;
+    }
+    if let Some(shard) = args.shard {
+        return Err(Failure::new(format!(
+            "--shard {shard} splits a batch: give the list with --targets FILE (or several URLs)"
+        )));
     }
     let Some(url) = args.urls.first() else {
         return Err(Failure::new(
@@ -30,7 +36,7 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     let target = parse_target(url).map_err(|e| Failure::new(e.to_string()))?;
     let mut config = ScanConfig::new(target);
     apply_probe_args(&mut config, &args.probe)?;
-    config.limits = HostLimits::new(concurrency);
+    config.limits = HostLimits::new(per_host);
     config.command_line = command_line();
     let baseline = match &args.baseline {
         Some(path) => Some(outputs::read_report(path, "--baseline ")?),
@@ -43,18 +49,19 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     execute_full(&config, &args.output, baseline.as_ref(), extras).await
 }
 
-/// The default of `--concurrency`: requests in flight per host, and targets at once.
-pub const DEFAULT_CONCURRENCY: usize = DEFAULT_PER_HOST;
-/// The largest `--concurrency` accepted.
+/// The default of `--concurrency`: targets of a batch scanned at once. Targets on
+/// many hosts are limited by this alone; targets on one host also by `--per-host`.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+/// The largest `--concurrency` and `--per-host` accepted.
 const MAX_CONCURRENCY: usize = 1024;
 
-/// Validates `--concurrency`.
-fn concurrency(given: Option<usize>) -> Result<usize, Failure> {
+/// Validates `--concurrency` or `--per-host`.
+fn in_range(given: Option<usize>, flag: &str, default: usize) -> Result<usize, Failure> {
     match given {
-        None => Ok(DEFAULT_CONCURRENCY),
+        None => Ok(default),
         Some(n @ 1..=MAX_CONCURRENCY) => Ok(n),
         Some(n) => Err(Failure::new(format!(
-            "--concurrency {n} is out of range: give a number from 1 to {MAX_CONCURRENCY}, e.g. --concurrency 16"
+            "{flag} {n} is out of range: give a number from 1 to {MAX_CONCURRENCY}, e.g. {flag} {default}"
         ))),
     }
 }

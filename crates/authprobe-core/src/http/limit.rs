@@ -1,4 +1,4 @@
-//! How many requests may be in flight to one host at once (`--concurrency`).
+//! How many requests may be in flight to one host at once (`--per-host`).
 //!
 //! Independent requests of a scan go out together; a server should still not see
 //! more than a fixed number of them at a time, however wide the scan's graph is or
@@ -14,8 +14,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
-/// The default number of requests in flight to one host.
-pub const DEFAULT_PER_HOST: usize = 16;
+/// The default number of requests in flight to one host: wide enough for the widest
+/// step of one scan (the first round trip sends about five requests at once), polite
+/// enough for a server that a batch of many paths on the same host leans on.
+pub const DEFAULT_PER_HOST: usize = 8;
 
 /// Past this many hosts, hosts with nothing in flight are forgotten, so a batch of
 /// many distinct hosts keeps a bounded table.

@@ -3,49 +3,15 @@
 //! target, and a scan's trace is the same whatever order the answers arrive in.
 
 use std::collections::BTreeSet;
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use authprobe_core::http::HostLimits;
 use authprobe_core::report::Report;
-use authprobe_lab::{Defect, LabConfig, Latency, RunningLab};
+use authprobe_lab::{Defect, LabConfig, Latency};
 use serde_json::Value;
 
-use crate::support::{bin, codes, config, lab};
-
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(bin())
-            .args(&args)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("the binary runs")
-    })
-    .await
-    .expect("join")
-}
-
-async fn lab_with(config: LabConfig) -> RunningLab {
-    authprobe_lab::start(config, ([127, 0, 0, 1], 0).into())
-        .await
-        .expect("the lab starts")
-}
-
-/// A loopback URL where nothing listens.
-fn closed_port_url() -> String {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("http://127.0.0.1:{port}/mcp")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::{closed_port_url, codes, config, lab, lab_with, run_bin as run, text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_endpoints_a_hanging_and_an_unreachable_target_all_get_a_row() {

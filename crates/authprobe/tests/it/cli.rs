@@ -6,19 +6,7 @@ use std::process::{Command, Output};
 use authprobe_lab::Defect;
 use serde_json::Value;
 
-use crate::support::{bin, lab};
-
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(bin())
-            .args(&args)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("the binary runs")
-    })
-    .await
-    .expect("join")
-}
+use crate::support::{lab, run_bin as run};
 
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -217,4 +205,30 @@ async fn completions_and_man_come_from_the_flag_table() {
     assert!(page.contains("fail\\-on"), "options are documented");
     let unknown = run(args(&["man", "nope"])).await;
     assert_eq!(unknown.status.code(), Some(3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn version_names_the_commit_it_was_built_from() {
+    let out = run(args(&["--version"])).await;
+    assert_eq!(out.status.code(), Some(0));
+    // The test binary and the tool were built from the same checkout just now.
+    let head = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let commit = std::env::var("AUTHPROBE_GIT_COMMIT")
+        .ok()
+        .filter(|c| !c.trim().is_empty())
+        .or(head)
+        .unwrap_or_else(|| "unknown".into());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "authprobe {} (commit {commit})\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
 }

@@ -11,5 +11,6 @@ mod interop;
 mod json_schema;
 mod outputs;
 mod outputs_cli;
+mod shard;
 mod stdio;
 mod support;

@@ -2,24 +2,11 @@
 //! `-e`, `authprobe diff` and `--baseline`.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use authprobe_lab::Defect;
 use serde_json::Value;
 
-use crate::support::{bin, lab};
-
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(bin())
-            .args(&args)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("the binary runs")
-    })
-    .await
-    .expect("join")
-}
+use crate::support::{lab, run_bin as run};
 
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()

@@ -62,3 +62,38 @@ pub fn codes(report: &Report) -> Vec<String> {
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_authprobe")
 }
+
+/// Runs the binary with these arguments (no colour) off the async threads.
+pub async fn run_bin(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(bin())
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs")
+    })
+    .await
+    .expect("join")
+}
+
+/// Starts the lab with this configuration on a free loopback port.
+pub async fn lab_with(config: LabConfig) -> RunningLab {
+    authprobe_lab::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("the lab starts")
+}
+
+/// A loopback URL where nothing listens.
+pub fn closed_port_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}/mcp")
+}
+
+/// Bytes of a process's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
