@@ -28,10 +28,78 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// Whether the `Authorization` header is a Bearer one whose credential is
+/// empty or not a token68 string (RFC 6750 §2.1's `b64token`).
+fn malformed_bearer(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let scheme_len = value.find(' ').unwrap_or(value.len());
+    if !value[..scheme_len].eq_ignore_ascii_case("bearer") {
+        return false;
+    }
+    let credential = value[scheme_len..].trim();
+    let body = credential.trim_end_matches('=');
+    body.is_empty()
+        || !body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// The `access_token` query parameter, if any.
+fn query_token(query: Option<&str>) -> Option<String> {
+    crate::wire::parse_form(query?)?
+        .into_iter()
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v)
+}
+
+/// [`refusal`] for a whole request: the session and query defects look past
+/// the `Authorization` header.
+pub(crate) fn request_refusal(
+    lab: &Lab,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Option<Response> {
+    if lab.has(Defect::QueryTokenAccepted) && headers.get(AUTHORIZATION).is_none() {
+        if let Some(token) = query_token(query) {
+            if lab.token_valid(&token) {
+                return None;
+            }
+        }
+    }
+    if lab.has(Defect::SessionWithoutToken) && headers.get(AUTHORIZATION).is_none() {
+        let session = headers.get("mcp-session-id").and_then(|v| v.to_str().ok());
+        if session.is_some_and(|id| lab.store().sessions.contains_key(id)) {
+            return None;
+        }
+    }
+    refusal(lab, headers)
+}
+
+/// The refusal of one method to a request whose token passed: the defects
+/// where `tools/list` is guarded apart from the rest.
+pub(crate) fn method_refusal(lab: &Lab, method: &str) -> Option<Response> {
+    if method != "tools/list" {
+        return None;
+    }
+    if lab.has(Defect::ToolsListRefusedWithToken) {
+        return Some(unauthorized(lab, Refusal::InvalidToken));
+    }
+    if lab.has(Defect::InsufficientScopeBare403) {
+        let body = json!({ "error": "forbidden", "message": "tools/list needs mcp:admin" });
+        return Some(Reply::json(StatusCode::FORBIDDEN, &body).into_response());
+    }
+    None
+}
+
 /// Checks the credentials of a request to the MCP endpoint: `None` lets it
 /// through, `Some` is the complete refusal.
 pub(crate) fn refusal(lab: &Lab, headers: &HeaderMap) -> Option<Response> {
     if lab.has(Defect::NoAuth) {
+        return None;
+    }
+    if lab.has(Defect::MalformedBearerAccepted) && malformed_bearer(headers) {
         return None;
     }
     let Some(token) = bearer(headers) else {

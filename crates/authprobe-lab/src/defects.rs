@@ -404,6 +404,51 @@ defects! {
     UnsupportedVersionErrorInvalid = "unsupported-version-error-invalid", "protected-ok", true,
         ["MCP_UNSUPPORTED_VERSION_ERROR_INVALID"],
         "2026-07-28 lab: an unsupported protocol version is answered with -32602 and no list of supported versions.";
+    VerifierWrongAudience = "verifier-wrong-audience", "protected-broken", true,
+        ["TOKEN_REJECTED_BY_RESOURCE"],
+        "The MCP server's token verifier expects the audience .../api instead of the MCP server's URL, so it refuses every token its own authorization server issues.";
+    VerifierAnyAudience = "verifier-any-audience", "protected-broken", true,
+        ["FOREIGN_AUDIENCE_TOKEN_ACCEPTED"],
+        "Active: the MCP server accepts tokens of its authorization server whatever their audience, including tokens minted for another resource.";
+    VerifierAcceptsAlgNone = "verifier-accepts-alg-none", "protected-broken", true,
+        ["UNSIGNED_JWT_ACCEPTED"],
+        "Active: the MCP server accepts a JWT whose header says alg none and which has no signature.";
+    VerifierSkipsSignature = "verifier-skips-signature", "protected-broken", true,
+        ["TAMPERED_JWT_ACCEPTED"],
+        "Active: the MCP server accepts an HS256 JWT without checking its signature.";
+    SessionWithoutToken = "session-without-token", "protected-broken", true,
+        ["SESSION_WITHOUT_TOKEN_ACCEPTED"],
+        "A request carrying the session id of an authenticated session is served without any Authorization header.";
+    QueryTokenAccepted = "query-token-accepted", "protected-broken", true,
+        ["QUERY_TOKEN_ACCEPTED"],
+        "The MCP endpoint accepts the access token in an access_token query parameter.";
+    MalformedBearerAccepted = "malformed-bearer-accepted", "protected-broken", true,
+        ["MALFORMED_AUTHORIZATION_ACCEPTED"],
+        "An Authorization header whose Bearer credential is empty or not a token68 string skips the token check.";
+    InsufficientScopeBare403 = "insufficient-scope-bare-403", "protected-broken", true,
+        ["INSUFFICIENT_SCOPE_CHALLENGE_MALFORMED", "AUTHENTICATED_TOOLS_LIST_FAILED"],
+        "tools/list demands the scope mcp:admin, which the authorization server never grants, and refuses with a bare 403 (no insufficient_scope challenge).";
+    ToolsListRefusedWithToken = "tools-list-refused-with-token", "protected-broken", true,
+        ["AUTHENTICATED_TOOLS_LIST_FAILED"],
+        "initialize accepts the token, but tools/list answers 401 invalid_token to the same token.";
+    TokenResponseCacheable = "token-response-cacheable", "protected-ok", true,
+        ["TOKEN_RESPONSE_CACHEABLE"],
+        "Login: the token response carries no Cache-Control: no-store.";
+    TokenTypeNotBearer = "token-type-not-bearer", "protected-broken", true,
+        ["TOKEN_TYPE_NOT_BEARER"],
+        "Login: the token response says token_type JWT instead of Bearer.";
+    AuthorizationWrongIss = "authorization-wrong-iss", "protected-broken", true,
+        ["AUTHORIZATION_RESPONSE_ISS_MISMATCH"],
+        "Login: the authorization response's iss names another issuer (.../other) than the metadata's.";
+    AuthorizationDropsState = "authorization-drops-state", "protected-broken", true,
+        ["AUTHORIZATION_STATE_NOT_RETURNED"],
+        "Login: the authorization response does not return the state parameter.";
+    AuthorizationCodeReusable = "authorization-code-reusable", "protected-broken", true,
+        ["AUTHORIZATION_CODE_REUSE_ACCEPTED"],
+        "Active login: an authorization code can be redeemed again and again.";
+    RefreshTokenNotRotated = "refresh-token-not-rotated", "protected-ok", true,
+        ["REFRESH_TOKEN_NOT_ROTATED"],
+        "Active login: refresh tokens of public clients stay valid after use (no rotation).";
     HangHeaders = "hang-headers", "timeout", false,
         [],
         "Hostile: every request to /mcp is accepted and never answered (no response headers).";
@@ -433,6 +478,11 @@ impl Defect {
                 | Defect::PkceNotEnforced
                 | Defect::PkcePlainAccepted
                 | Defect::RedirectUriNotExact
+                | Defect::VerifierAnyAudience
+                | Defect::VerifierAcceptsAlgNone
+                | Defect::VerifierSkipsSignature
+                | Defect::AuthorizationCodeReusable
+                | Defect::RefreshTokenNotRotated
         )
     }
 

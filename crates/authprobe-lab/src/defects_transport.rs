@@ -1,5 +1,6 @@
-//! What the calibration needs to know about the stage-2 (transport) defects:
-//! the era they live in, and that they hide behind the bearer token.
+//! What the calibration needs to know about the stage-2 (transport) and
+//! stage-7 (session and login) defects: the era they live in, that they hide
+//! behind the bearer token, and which need a login of the scanner's own.
 
 use crate::defects::Defect;
 use crate::era::Era;
@@ -10,7 +11,40 @@ impl Defect {
     /// are invisible to an anonymous scan. Calibrate them with a token from
     /// [`RunningLab::issue_token`](crate::RunningLab::issue_token).
     pub fn needs_token(&self) -> bool {
-        self.is_transport()
+        self.is_transport() || self.is_session()
+    }
+
+    /// Whether a scanner sees this defect only when it logs in itself: the
+    /// defect lives in the authorization or token response, or needs a
+    /// second token or the authorization code. A token alone is not enough.
+    pub fn needs_login(&self) -> bool {
+        matches!(
+            self,
+            Defect::VerifierAnyAudience
+                | Defect::TokenResponseCacheable
+                | Defect::TokenTypeNotBearer
+                | Defect::AuthorizationWrongIss
+                | Defect::AuthorizationDropsState
+                | Defect::AuthorizationCodeReusable
+                | Defect::RefreshTokenNotRotated
+        )
+    }
+
+    /// True for the deviations of the authenticated session and the login
+    /// (stage 7 of the scanner).
+    pub fn is_session(&self) -> bool {
+        self.needs_login()
+            || matches!(
+                self,
+                Defect::VerifierWrongAudience
+                    | Defect::VerifierAcceptsAlgNone
+                    | Defect::VerifierSkipsSignature
+                    | Defect::SessionWithoutToken
+                    | Defect::QueryTokenAccepted
+                    | Defect::MalformedBearerAccepted
+                    | Defect::InsufficientScopeBare403
+                    | Defect::ToolsListRefusedWithToken
+            )
     }
 
     /// The era in which the defect exists: the 2026-07-28 header and version

@@ -18,11 +18,17 @@
 //!   issuer path if asked ([`LabConfig::issuer_path`], e.g. `/tenant1`):
 //!   RFC 8414 metadata (path insertion, plus the host root for 2025-03-26
 //!   clients), an auto-approving authorization endpoint (the lab has no users)
-//!   that enforces registered redirect URIs exactly and PKCE S256, a token
-//!   endpoint (`authorization_code`, `refresh_token`), open dynamic client
-//!   registration (RFC 7591) with RFC 7592 read and delete, and Client ID
-//!   Metadata Documents (fetched from `http://` loopback URLs only: the lab
-//!   has no TLS client).
+//!   that enforces registered redirect URIs exactly and PKCE S256 and
+//!   answers with `code`, `state` and `iss` (RFC 9207), a token endpoint
+//!   (`authorization_code`, rotating `refresh_token`, `client_credentials`
+//!   and the RFC 8628 device code grant, approved right after the first
+//!   poll), open dynamic client registration (RFC 7591) with RFC 7592 read
+//!   and delete, a pre-registered confidential client
+//!   ([`RunningLab::confidential_client`]), and Client ID Metadata Documents
+//!   (fetched from `http://` loopback URLs only: the lab has no TLS client).
+//!   Access tokens are HS256-signed JWTs (RFC 9068 claims, `aud` from the
+//!   RFC 8707 `resource`), verified by the MCP endpoint on every request
+//!   (signature, `iss`, `aud`, `exp`, revocation).
 //!
 //! Each [`Defect`] switches one deviation on. A defect declares the finding
 //! codes a correct scanner raises when it is the only one enabled and the
@@ -53,8 +59,10 @@ mod auth;
 mod cimd;
 mod defects;
 mod defects_transport;
+mod device;
 mod era;
 mod hostile;
+mod jwt;
 mod latency;
 mod legacy;
 mod mcp;
@@ -68,6 +76,7 @@ mod state;
 mod stateless;
 pub mod stdio;
 mod streams;
+mod token;
 mod tools;
 mod wire;
 
@@ -311,7 +320,17 @@ impl RunningLab {
     /// Mints a valid access token (scope `mcp:tools`, one hour) for tests of
     /// the authenticated checks, without going through the OAuth flow.
     pub fn issue_token(&self) -> String {
-        self.lab.mint("authprobe-lab-test", SCOPE).0
+        self.lab
+            .mint("authprobe-lab-test", SCOPE, &self.lab.resource(), false)
+            .access
+    }
+
+    /// The pre-registered confidential client: `(client_id, client_secret)`.
+    /// It may use the client credentials grant, the device authorization
+    /// grant and the authorization code flow with any loopback redirect URI
+    /// `http://127.0.0.1:<port>/callback` (RFC 8252 §7.3).
+    pub fn confidential_client(&self) -> (String, String) {
+        self.lab.confidential.clone()
     }
 
     /// Stops accepting connections, ends hanging and endless responses, and

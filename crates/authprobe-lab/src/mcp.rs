@@ -137,7 +137,7 @@ fn delete(lab: &Lab, headers: &HeaderMap) -> Response {
 }
 
 async fn post(lab: Arc<Lab>, req: Request) -> Response {
-    if let Some(refusal) = auth::refusal(&lab, req.headers()) {
+    if let Some(refusal) = auth::request_refusal(&lab, req.headers(), req.uri().query()) {
         return refusal;
     }
     let headers = req.headers().clone();
@@ -174,6 +174,11 @@ async fn post(lab: Arc<Lab>, req: Request) -> Response {
     };
     if let Some(refusal) = session_refusal(&lab, &headers, &request_id) {
         return refusal;
+    }
+    if let Message::Request { method, .. } = &message {
+        if let Some(refusal) = auth::method_refusal(&lab, method) {
+            return refusal;
+        }
     }
     match message {
         Message::Notification { method } => notification(&lab, &method),

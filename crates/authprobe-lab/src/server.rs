@@ -15,7 +15,7 @@ use crate::era::Era;
 use crate::prm::Location;
 use crate::state::{Lab, PRM_PREFIX};
 use crate::wire::{not_found, Reply};
-use crate::{legacy, mcp, metadata, oauth, prm, register};
+use crate::{device, legacy, mcp, metadata, oauth, prm, register, token};
 
 /// The lab's whole HTTP surface (the authorization server's too, unless it has
 /// a port of its own).
@@ -47,7 +47,9 @@ async fn auth_server(lab: &Lab, req: Request) -> Result<Response, Request> {
     };
     Ok(match endpoint {
         "/authorize" => oauth::authorize(lab, &method, req.uri().query()).await,
-        "/token" => oauth::token(lab, req).await,
+        "/token" => token::token(lab, req).await,
+        "/device_authorization" => device::authorize(lab, req).await,
+        "/device" => device::page(lab, &method),
         "/register" => register::register(lab, req).await,
         "/jwks" => metadata::jwks(lab, &method),
         _ => match endpoint.strip_prefix("/register/") {

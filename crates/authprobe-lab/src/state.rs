@@ -48,6 +48,11 @@ pub(crate) struct Lab {
     pub(crate) latency: Latency,
     /// The virtual endpoints: independent labs served under `/t/<n>` (set once, before serving).
     pub(crate) endpoints: Vec<Arc<Lab>>,
+    /// The HS256 key the access tokens are signed with.
+    pub(crate) signing_key: [u8; 32],
+    /// A pre-registered confidential client (`client_id`, `client_secret`)
+    /// for the client credentials grant and `--client-id` logins.
+    pub(crate) confidential: (String, String),
     defects: HashSet<Defect>,
     store: Mutex<Store>,
     shutdown: watch::Receiver<bool>,
@@ -72,10 +77,16 @@ pub(crate) struct Grant {
     pub(crate) redirect_uri_sent: bool,
     pub(crate) code_challenge: String,
     pub(crate) scope: String,
+    /// The RFC 8707 resource the authorization request named (the audience
+    /// of the tokens the code buys).
+    pub(crate) resource: String,
     pub(crate) issued: Instant,
+    /// Once redeemed, what the code bought (kept, not removed, so that a
+    /// second redemption is recognised and these tokens revoked, RFC 6749 §4.1.2).
+    pub(crate) redeemed: Option<Minted>,
 }
 
-/// An access or refresh token.
+/// An access token (by its `jti`) or a refresh token.
 #[derive(Clone)]
 pub(crate) struct TokenRecord {
     pub(crate) client_id: String,
@@ -85,6 +96,28 @@ pub(crate) struct TokenRecord {
     pub(crate) issued: Instant,
 }
 
+/// A device authorization waiting for its device code to be polled.
+pub(crate) struct DeviceGrant {
+    pub(crate) client_id: String,
+    pub(crate) scope: String,
+    pub(crate) resource: String,
+    /// Whether the device code was polled once: the lab's imaginary user
+    /// approves right after the first poll.
+    pub(crate) polled: bool,
+    pub(crate) issued: Instant,
+}
+
+/// What the token endpoint hands out for one grant.
+#[derive(Clone)]
+pub(crate) struct Minted {
+    /// The JWT access token.
+    pub(crate) access: String,
+    /// Its `jti`, the key of its record.
+    pub(crate) jti: String,
+    /// The refresh token, when the grant comes with one.
+    pub(crate) refresh: Option<String>,
+}
+
 /// The mutable part of the lab.
 #[derive(Default)]
 pub(crate) struct Store {
@@ -92,6 +125,8 @@ pub(crate) struct Store {
     pub(crate) codes: HashMap<String, Grant>,
     pub(crate) access: HashMap<String, TokenRecord>,
     pub(crate) refresh: HashMap<String, TokenRecord>,
+    /// Pending device authorizations (RFC 8628), by device code.
+    pub(crate) devices: HashMap<String, DeviceGrant>,
     /// MCP session ids created by `initialize`, with their creation time.
     pub(crate) sessions: HashMap<String, Instant>,
     /// 2024-11-05 streams: where the responses of each session's POSTs go.
@@ -113,6 +148,11 @@ impl Lab {
             mount: String::new(),
             latency: Latency::NONE,
             endpoints: Vec::new(),
+            signing_key: random_key(),
+            confidential: (
+                format!("lab-confidential-{}", &random_id()[..8]),
+                random_id(),
+            ),
             defects: defects.into_iter().collect(),
             store: Mutex::new(Store::default()),
             shutdown,
@@ -221,31 +261,81 @@ impl Lab {
         *self.shutdown.borrow()
     }
 
-    /// Mints an access token (and a refresh token) for `client_id`.
-    pub(crate) fn mint(&self, client_id: &str, scope: &str) -> (String, String) {
+    /// Mints a JWT access token for `audience` (and, if asked, an opaque
+    /// refresh token) for `client_id`.
+    pub(crate) fn mint(
+        &self,
+        client_id: &str,
+        scope: &str,
+        audience: &str,
+        refresh: bool,
+    ) -> Minted {
         let record = TokenRecord {
             client_id: client_id.to_owned(),
-            audience: self.resource(),
+            audience: audience.to_owned(),
             scope: scope.to_owned(),
             issued: Instant::now(),
         };
-        let access = random_id();
-        let refresh = random_id();
+        let jti = random_id();
+        let now = crate::jwt::now();
+        let claims = serde_json::json!({
+            "iss": self.issuer(),
+            "sub": client_id,
+            "aud": audience,
+            "client_id": client_id,
+            "scope": scope,
+            "iat": now,
+            "exp": now + TOKEN_LIFETIME.as_secs(),
+            "jti": jti,
+        });
+        let access = crate::jwt::sign(&self.signing_key, &claims);
+        let refresh = refresh.then(random_id);
         let mut store = self.store();
         prune(&mut store.access, |t| t.issued.elapsed() > TOKEN_LIFETIME);
         prune(&mut store.refresh, |_| false);
-        store.access.insert(access.clone(), record.clone());
-        store.refresh.insert(refresh.clone(), record);
-        (access, refresh)
+        store.access.insert(jti.clone(), record.clone());
+        if let Some(refresh) = &refresh {
+            store.refresh.insert(refresh.clone(), record);
+        }
+        Minted {
+            access,
+            jti,
+            refresh,
+        }
     }
 
-    /// Whether `token` is a live access token this lab issued for its resource.
+    /// The claims of `token` when the MCP endpoint accepts it: signed by this
+    /// lab (or let through by a verifier defect), issued by its issuer, not
+    /// expired nor revoked, and for its resource (or the audience a defect
+    /// expects instead).
     pub(crate) fn token_valid(&self, token: &str) -> bool {
-        let resource = self.resource();
-        self.store()
-            .access
-            .get(token)
-            .is_some_and(|t| t.issued.elapsed() <= TOKEN_LIFETIME && t.audience == resource)
+        let lax = crate::jwt::Leniency {
+            alg_none: self.has(Defect::VerifierAcceptsAlgNone),
+            skip_signature: self.has(Defect::VerifierSkipsSignature),
+        };
+        let Some(claims) = crate::jwt::verified_claims(&self.signing_key, token, lax) else {
+            return false;
+        };
+        let str_claim = |name: &str| claims.get(name).and_then(serde_json::Value::as_str);
+        let fresh = claims
+            .get("exp")
+            .and_then(serde_json::Value::as_u64)
+            .is_some_and(|exp| exp > crate::jwt::now());
+        let audience_ok = if self.has(Defect::VerifierAnyAudience) {
+            true
+        } else if self.has(Defect::VerifierWrongAudience) {
+            crate::jwt::audience_contains(&claims, &self.wrong_audience())
+        } else {
+            crate::jwt::audience_contains(&claims, &self.resource())
+        };
+        let live = str_claim("jti").is_some_and(|jti| self.store().access.contains_key(jti));
+        fresh && audience_ok && live && str_claim("iss") == Some(self.issuer().as_str())
+    }
+
+    /// The audience the `verifier-wrong-audience` defect expects: the API
+    /// behind the MCP server rather than the MCP server itself.
+    pub(crate) fn wrong_audience(&self) -> String {
+        format!("{}{}/api", self.base, self.mount)
     }
 
     pub(crate) fn new_session(&self) -> String {
@@ -255,6 +345,13 @@ impl Lab {
         store.sessions.insert(id.clone(), Instant::now());
         id
     }
+}
+
+/// 32 random bytes.
+fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    rand::fill(&mut key[..]);
+    key
 }
 
 /// Keeps a store under [`STORE_CAP`]: first drops what `expired` says is

@@ -177,11 +177,20 @@ async fn authorization_server_metadata_and_unknown_paths() {
     assert_eq!(doc["response_types_supported"], json!(["code"]));
     assert_eq!(
         doc["grant_types_supported"],
-        json!(["authorization_code", "refresh_token"])
+        json!([
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ])
     );
     assert_eq!(
         doc["token_endpoint_auth_methods_supported"],
-        json!(["none"])
+        json!(["none", "client_secret_basic", "client_secret_post"])
+    );
+    assert_eq!(
+        doc["device_authorization_endpoint"],
+        json!(format!("{base}/device_authorization"))
     );
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(

@@ -210,7 +210,8 @@ fn every_transport_defect_names_its_era_and_needs_a_token() {
         let transport = d.expected_codes().iter().any(|c| {
             c.starts_with("MCP_") && !matches!(*c, "MCP_GET_NOT_SSE" | "MCP_PROBE_TIMEOUT")
         });
-        assert_eq!(d.needs_token(), transport, "{}", d.name());
+        assert_eq!(d.needs_token(), transport || d.is_session(), "{}", d.name());
+        assert!(!(transport && d.is_session()), "{}", d.name());
     }
     assert_eq!(Defect::HeaderMismatchAccepted.era(), Era::Stateless20260728);
     assert_eq!(Defect::BatchAccepted.era(), Era::Stateful20251125);

@@ -158,23 +158,6 @@ async fn register_authorize_token_then_mcp() {
     assert!(t["expires_in"].as_u64().unwrap() > 0);
     let access = t["access_token"].as_str().unwrap().to_owned();
 
-    let again = token(
-        addr,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT),
-            ("client_id", &client_id),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
-    assert_eq!(
-        again.json()["error"],
-        "invalid_grant",
-        "a code is single-use"
-    );
-
     let session = initialize(&lab, Some(&bearer(&access))).await;
     let list = http::post_json(
         addr,
@@ -213,6 +196,32 @@ async fn register_authorize_token_then_mcp() {
         "invalid_grant",
         "refresh tokens rotate"
     );
+
+    let again = token(
+        addr,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", &client_id),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(
+        again.json()["error"],
+        "invalid_grant",
+        "a code is single-use"
+    );
+    // Redeeming it again revokes what it bought (RFC 6749 §4.1.2).
+    let revoked = http::post_json(
+        addr,
+        "/mcp",
+        &[("Authorization", &bearer(&access))],
+        &crate::initialize_body("2025-11-25"),
+    )
+    .await;
+    assert_eq!(revoked.status, 401);
 
     // RFC 7592 read and delete; deleting the client revokes its tokens.
     let path = format!("/register/{client_id}");

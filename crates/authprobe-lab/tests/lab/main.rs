@@ -10,6 +10,7 @@ mod eras;
 mod flow;
 mod http;
 mod oauth;
+mod session;
 
 use authprobe_lab::{start, Defect, LabConfig, RunningLab};
 use serde_json::{json, Value};

@@ -47,7 +47,9 @@ async fn every_defect_raises_exactly_its_codes() {
     let calibrated: Vec<Defect> = Defect::ALL
         .iter()
         .copied()
-        .filter(|d| d.calibrated())
+        // Stage 7 (the authenticated session and the login) is not judged by the
+        // scanner yet: its defects join the matrix when it is.
+        .filter(|d| d.calibrated() && !d.is_session())
         .collect();
     let runs = calibrated.iter().map(|defect| async move {
         let lab = crate::support::lab_in(defect.era(), &[*defect]).await;

@@ -334,7 +334,9 @@ async fn every_calibrated_defect_report_matches_the_schema() {
     let calibrated: Vec<Defect> = Defect::ALL
         .iter()
         .copied()
-        .filter(|d| d.calibrated())
+        // Stage 7 (the authenticated session and the login) is not judged by the
+        // scanner yet: its defects join the matrix when it is.
+        .filter(|d| d.calibrated() && !d.is_session())
         .collect();
     assert!(
         calibrated.len() >= 30,
