@@ -1,5 +1,6 @@
 //! Integration tests of the whole tool against the lab (one test binary: one link).
 
+mod action;
 mod batch;
 mod calibration;
 mod calibration_oauth;

@@ -251,7 +251,7 @@ async fn every_format_is_produced_and_pinned() {
 }
 
 /// The official SARIF 2.1.0 schema, vendored with the renderer's tests.
-fn sarif_validator() -> jsonschema::Validator {
+pub(crate) fn sarif_validator() -> jsonschema::Validator {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../authprobe-render/tests/fixtures/sarif-schema-2.1.0.json");
     let text = std::fs::read_to_string(path).expect("the vendored SARIF schema");
