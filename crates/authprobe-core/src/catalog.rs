@@ -53,6 +53,11 @@ impl Code {
     pub fn entry(self) -> &'static Entry {
         entries::entry(self)
     }
+
+    /// The id of the funnel step this code counts towards (`challenge`, `prm`, …).
+    pub fn step_id(self) -> &'static str {
+        self.entry().step.as_str()
+    }
 }
 
 impl std::fmt::Display for Code {
@@ -138,14 +143,153 @@ pub struct Entry {
     pub references: &'static [Reference],
     /// How to fix it.
     pub remediation: &'static str,
-    /// False for codes kept only so that old gates keep working.
-    pub raised: bool,
+    /// What the finding means for a client (drives the outcome).
+    pub impact: Impact,
+    /// The funnel step whose verdict the finding counts towards.
+    pub step: FunnelStep,
+    /// Whether the scanner raises the code today.
+    pub status: Status,
+}
+
+impl Entry {
+    /// True when the scanner raises this code today (not planned, not reserved).
+    pub fn raised(&self) -> bool {
+        self.status == Status::Raised
+    }
+}
+
+/// What a finding means for a client: whether it can get in, and whether it is safe.
+///
+/// The scan's outcome is `protected-broken` only when a finding with a `blocks-*`
+/// impact is present; severity alone drives `--fail-on` and the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Impact {
+    /// A conforming client cannot find the authorization server.
+    BlocksDiscovery,
+    /// A conforming client finds the authorization server but cannot log in.
+    BlocksLogin,
+    /// A conforming client cannot open or keep an MCP session.
+    BlocksSession,
+    /// Some clients, or some situations, fail.
+    Degrades,
+    /// Clients get in, but the setup is unsafe.
+    Security,
+    /// Drift from the texts without consequence for clients today.
+    Hygiene,
+}
+
+impl Impact {
+    /// Every impact, from the most to the least severe for a client.
+    pub const ALL: [Impact; 6] = [
+        Impact::BlocksDiscovery,
+        Impact::BlocksLogin,
+        Impact::BlocksSession,
+        Impact::Degrades,
+        Impact::Security,
+        Impact::Hygiene,
+    ];
+
+    /// The public spelling, e.g. `blocks-discovery`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::BlocksDiscovery => "blocks-discovery",
+            Impact::BlocksLogin => "blocks-login",
+            Impact::BlocksSession => "blocks-session",
+            Impact::Degrades => "degrades",
+            Impact::Security => "security",
+            Impact::Hygiene => "hygiene",
+        }
+    }
+
+    /// True for the `blocks-*` impacts, the only ones that make a scan `protected-broken`.
+    pub fn is_blocking(self) -> bool {
+        matches!(
+            self,
+            Impact::BlocksDiscovery | Impact::BlocksLogin | Impact::BlocksSession
+        )
+    }
+
+    /// One line saying what the impact means.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Impact::BlocksDiscovery => "a conforming client cannot find the authorization server",
+            Impact::BlocksLogin => {
+                "a conforming client finds the authorization server but cannot log in"
+            }
+            Impact::BlocksSession => "a conforming client cannot open or keep an MCP session",
+            Impact::Degrades => "some clients, or some situations, fail",
+            Impact::Security => "clients get in, but the setup is unsafe",
+            Impact::Hygiene => "drift from the texts without consequence for clients today",
+        }
+    }
+}
+
+/// The funnel steps a finding can count towards, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FunnelStep {
+    /// The unauthenticated request and its challenge.
+    Challenge,
+    /// The request with a made-up token.
+    InvalidToken,
+    /// The GET that may open a stream.
+    GetStream,
+    /// MCP lifecycle: initialization, version, notifications.
+    Transport,
+    /// The other transport rules (sessions, JSON-RPC framing, headers).
+    TransportRules,
+    /// Tool listing and tool definitions.
+    Tools,
+    /// Protected resource metadata.
+    Prm,
+    /// Authorization server metadata and keys.
+    AuthServer,
+    /// The token endpoint.
+    Token,
+    /// Client registration.
+    Registration,
+    /// The authenticated session.
+    Session,
+}
+
+impl FunnelStep {
+    /// The step id used in reports, e.g. `invalid-token`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FunnelStep::Challenge => "challenge",
+            FunnelStep::InvalidToken => "invalid-token",
+            FunnelStep::GetStream => "get-stream",
+            FunnelStep::Transport => "transport",
+            FunnelStep::TransportRules => "transport-rules",
+            FunnelStep::Tools => "tools",
+            FunnelStep::Prm => "prm",
+            FunnelStep::AuthServer => "auth-server",
+            FunnelStep::Token => "token",
+            FunnelStep::Registration => "registration",
+            FunnelStep::Session => "session",
+        }
+    }
+}
+
+/// Whether the scanner raises a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Raised by a check today.
+    Raised,
+    /// A check that is specified but not built yet: never raised.
+    Planned,
+    /// Kept only so that old gates keep working: never raised.
+    Reserved,
 }
 
 mod entries;
 mod markdown;
+mod proofs;
 
 pub use markdown::{explain_text, findings_markdown};
+pub use proofs::UNIT_PROOFS;
 
 #[cfg(test)]
 mod tests;

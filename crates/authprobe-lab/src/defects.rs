@@ -92,10 +92,10 @@ defects! {
     PrmRequiresAuth = "prm-requires-auth", "protected-broken", true,
         ["PRM_REQUIRES_AUTH", "OAUTH_DISCOVERY_UNAVAILABLE"],
         "Both metadata URLs demand a bearer token (401 with a Bearer challenge), so no client can read them before it has one.";
-    PrmResourceTrailingSlash = "prm-resource-trailing-slash", "protected-broken", true,
+    PrmResourceTrailingSlash = "prm-resource-trailing-slash", "protected-ok", true,
         ["PRM_RESOURCE_TRAILING_SLASH"],
         "The metadata names the resource with a trailing slash (.../mcp/ instead of .../mcp).";
-    PrmResourceParent = "prm-resource-parent", "protected-broken", true,
+    PrmResourceParent = "prm-resource-parent", "protected-ok", true,
         ["PRM_RESOURCE_PARENT_PATH"],
         "The metadata names the origin's root (.../) as the resource instead of the MCP endpoint.";
     PrmResourceOther = "prm-resource-other", "protected-broken", true,
@@ -119,16 +119,16 @@ defects! {
     PrmAuthorizationServerHttp = "prm-authorization-server-http", "protected-broken", true,
         ["RFC3986_ABSOLUTE_HTTPS_REQUIRED"],
         "The metadata lists a plain-http, non-loopback authorization server (http://auth.example).";
-    PrmBearerMethodsInvalid = "prm-bearer-methods-invalid", "protected-broken", true,
+    PrmBearerMethodsInvalid = "prm-bearer-methods-invalid", "protected-ok", true,
         ["PRM_BEARER_METHODS_INVALID"],
         "bearer_methods_supported lists \"cookie\", which RFC 9728 does not define.";
-    PrmFieldType = "prm-field-type", "protected-broken", true,
+    PrmFieldType = "prm-field-type", "protected-ok", true,
         ["PRM_FIELD_TYPE_INVALID"],
         "scopes_supported is a string instead of an array of strings.";
-    PrmJwksUriHttp = "prm-jwks-uri-http", "protected-broken", true,
+    PrmJwksUriHttp = "prm-jwks-uri-http", "protected-ok", true,
         ["PRM_JWKS_URI_NOT_HTTPS"],
         "The metadata's jwks_uri is a plain-http URL on a public host.";
-    PrmSigningAlgNone = "prm-signing-alg-none", "protected-broken", true,
+    PrmSigningAlgNone = "prm-signing-alg-none", "protected-ok", true,
         ["PRM_SIGNING_ALG_NONE_FORBIDDEN"],
         "resource_signing_alg_values_supported includes \"none\".";
     PrmOfflineAccess = "prm-offline-access", "protected-ok", true,
@@ -167,19 +167,19 @@ defects! {
     ChallengeOfflineAccess = "challenge-offline-access", "protected-ok", true,
         ["CHALLENGE_OFFLINE_ACCESS"],
         "The challenge's scope includes offline_access.";
-    InvalidTokenAccepted = "invalid-token-accepted", "protected-broken", true,
+    InvalidTokenAccepted = "invalid-token-accepted", "protected-ok", true,
         ["INVALID_TOKEN_ACCEPTED"],
         "Any bearer token is accepted, including ones this lab never issued.";
-    InvalidToken500 = "invalid-token-500", "protected-broken", true,
+    InvalidToken500 = "invalid-token-500", "protected-ok", true,
         ["INVALID_TOKEN_WRONG_STATUS"],
         "An unknown bearer token is answered with 500 instead of 401.";
     InvalidTokenNoError = "invalid-token-no-error", "protected-ok", true,
         ["INVALID_TOKEN_ERROR_CODE_MISSING"],
         "An unknown bearer token gets a 401 whose challenge has no error=\"invalid_token\".";
-    GetSseWithoutAuth = "get-sse-without-auth", "protected-broken", true,
+    GetSseWithoutAuth = "get-sse-without-auth", "protected-ok", true,
         ["AUTH_CHALLENGE_INCONSISTENT"],
         "GET on the MCP endpoint opens an event stream without any credentials while POST demands a token.";
-    GetNotSse = "get-not-sse", "protected-broken", true,
+    GetNotSse = "get-not-sse", "protected-ok", true,
         ["MCP_GET_NOT_SSE", "AUTH_CHALLENGE_INCONSISTENT"],
         "GET on the MCP endpoint answers 200 application/json without credentials, neither a stream nor 405.";
     GetHangs = "get-hangs", "protected-ok", true,
@@ -221,16 +221,16 @@ defects! {
     AsOidcOnly = "as-oidc-only", "protected-ok", true,
         ["AUTH_SERVER_ROOT_WELLKNOWN_PROBE_FAILED"],
         "The issuer has the path /tenant1 and its metadata is served only at /tenant1/.well-known/openid-configuration (nothing at the host root).";
-    AsCandidate5xx = "as-candidate-5xx", "protected-broken", true,
+    AsCandidate5xx = "as-candidate-5xx", "protected-ok", true,
         ["AUTH_SERVER_CANDIDATE_5XX"],
         "/.well-known/oauth-authorization-server answers 500; the metadata is served at /.well-known/openid-configuration.";
-    AsEndpointNotHttps = "as-endpoint-not-https", "protected-broken", true,
+    AsEndpointNotHttps = "as-endpoint-not-https", "protected-ok", true,
         ["AUTH_SERVER_ENDPOINT_NOT_HTTPS", "AUTH_SERVER_ENDPOINT_HOST_MISMATCH"],
         "The metadata's revocation_endpoint is a plain-http URL on a public host (http://auth.example/revoke).";
     AsEndpointOtherHost = "as-endpoint-other-host", "protected-ok", true,
         ["AUTH_SERVER_ENDPOINT_HOST_MISMATCH"],
         "The metadata's revocation_endpoint names localhost while the issuer names 127.0.0.1 (legal, reported as information).";
-    AsNoRegistrationPath = "as-no-registration-path", "protected-broken", true,
+    AsNoRegistrationPath = "as-no-registration-path", "protected-ok", true,
         ["AUTH_SERVER_NO_REGISTRATION_PATH", "AUTH_SERVER_CIMD_NOT_SUPPORTED"],
         "The metadata offers neither Client ID Metadata Documents nor a registration_endpoint.";
     AsNoCimd = "as-no-cimd", "protected-ok", true,
@@ -251,25 +251,25 @@ defects! {
     AsIssuerLinkLocal = "as-issuer-link-local", "protected-broken", true,
         ["AUTH_SERVER_ISSUER_PRIVATE_BLOCKED"],
         "authorization_servers names https://169.254.169.254 (a link-local, cloud-metadata address).";
-    JwksPrivateKey = "jwks-private-key", "protected-broken", true,
+    JwksPrivateKey = "jwks-private-key", "protected-ok", true,
         ["JWKS_PRIVATE_KEY_EXPOSED"],
         "The jwks_uri publishes an EC key together with its private member d.";
     JwksEmpty = "jwks-empty", "protected-ok", true,
         ["JWKS_EMPTY"],
         "The jwks_uri publishes a JWK Set with an empty keys array.";
-    JwksInvalid = "jwks-invalid", "protected-broken", true,
+    JwksInvalid = "jwks-invalid", "protected-ok", true,
         ["JWKS_INVALID"],
         "The jwks_uri publishes a key without kty.";
-    JwksUnreachable = "jwks-unreachable", "protected-broken", true,
+    JwksUnreachable = "jwks-unreachable", "protected-ok", true,
         ["JWKS_FETCH_ERROR"],
         "The jwks_uri answers 404.";
-    TokenErrorHtml = "token-error-html", "protected-broken", true,
+    TokenErrorHtml = "token-error-html", "protected-ok", true,
         ["TOKEN_RESPONSE_NOT_JSON_RISK"],
         "The token endpoint answers errors with a 400 HTML page.";
-    TokenError200 = "token-error-200", "protected-broken", true,
+    TokenError200 = "token-error-200", "protected-ok", true,
         ["TOKEN_HTTP200_ERROR_PAYLOAD_RISK"],
         "The token endpoint answers errors with 200 and a JSON error object.";
-    TokenErrorStatus = "token-error-status", "protected-broken", true,
+    TokenErrorStatus = "token-error-status", "protected-ok", true,
         ["TOKEN_ERROR_STATUS_INVALID"],
         "The token endpoint answers errors with 403 instead of 400.";
     TokenErrorCode = "token-error-code", "protected-ok", true,
@@ -278,22 +278,22 @@ defects! {
     TokenEndpoint404 = "token-endpoint-404", "protected-broken", true,
         ["TOKEN_ENDPOINT_UNREACHABLE"],
         "The metadata's token_endpoint names a path the server does not serve (404).";
-    DcrDangerousUri = "dcr-dangerous-uri", "protected-broken", true,
+    DcrDangerousUri = "dcr-dangerous-uri", "protected-ok", true,
         ["DCR_DANGEROUS_URI_ACCEPTED", "DCR_ENDPOINT_OPEN"],
         "Active: dynamic client registration accepts javascript:, data: and file: redirect URIs.";
-    DcrHttpRedirect = "dcr-http-redirect", "protected-broken", true,
+    DcrHttpRedirect = "dcr-http-redirect", "protected-ok", true,
         ["DCR_HTTP_REDIRECT_ACCEPTED", "DCR_ENDPOINT_OPEN"],
         "Active: dynamic client registration accepts plain-http redirect URIs on any host.";
-    DcrEmptyRedirectUris = "dcr-empty-redirect-uris", "protected-broken", true,
+    DcrEmptyRedirectUris = "dcr-empty-redirect-uris", "protected-ok", true,
         ["DCR_EMPTY_REDIRECT_URIS_ACCEPTED", "DCR_ENDPOINT_OPEN"],
         "Active: dynamic client registration accepts authorization-code clients without redirect URIs.";
     DcrRejectsLoopback = "dcr-rejects-loopback", "protected-broken", true,
         ["DCR_LOOPBACK_REDIRECT_REJECTED", "DCR_REGISTRATION_REJECTED", "DCR_ENDPOINT_OPEN"],
         "Active: dynamic client registration refuses loopback redirect URIs (only https is accepted).";
-    DcrRejectsAll = "dcr-rejects-all", "protected-broken", true,
+    DcrRejectsAll = "dcr-rejects-all", "protected-ok", true,
         ["DCR_REGISTRATION_REJECTED"],
         "Active: dynamic client registration refuses every client with invalid_client_metadata.";
-    DcrReusesClientId = "dcr-reuses-client-id", "protected-broken", true,
+    DcrReusesClientId = "dcr-reuses-client-id", "protected-ok", true,
         ["DCR_CLIENT_ID_REUSED", "DCR_ENDPOINT_OPEN"],
         "Active: every registration gets the client_id of the first client registered.";
     DcrBadErrorResponse = "dcr-bad-error-response", "protected-ok", true,
@@ -302,28 +302,28 @@ defects! {
     DcrNoDelete = "dcr-no-delete", "protected-ok", true,
         ["DCR_CLEANUP_INCOMPLETE", "DCR_ENDPOINT_OPEN"],
         "Active: registrations return no registration_client_uri or registration_access_token (no RFC 7592 management).";
-    PkceNotEnforced = "pkce-not-enforced", "protected-broken", true,
+    PkceNotEnforced = "pkce-not-enforced", "protected-ok", true,
         ["AUTH_SERVER_PKCE_NOT_ENFORCED", "DCR_ENDPOINT_OPEN"],
         "Active: the authorization endpoint issues a code for a request without code_challenge.";
-    PkcePlainAccepted = "pkce-plain-accepted", "protected-broken", true,
+    PkcePlainAccepted = "pkce-plain-accepted", "protected-ok", true,
         ["AUTH_SERVER_PKCE_NOT_ENFORCED", "DCR_ENDPOINT_OPEN"],
         "Active: the authorization endpoint issues a code for code_challenge_method=plain, although its metadata advertises only S256.";
-    RedirectUriNotExact = "redirect-uri-not-exact", "protected-broken", true,
+    RedirectUriNotExact = "redirect-uri-not-exact", "protected-ok", true,
         ["AUTH_SERVER_REDIRECT_URI_NOT_EXACT", "DCR_ENDPOINT_OPEN"],
         "Active: the authorization endpoint accepts any redirect_uri that starts with a registered one.";
-    InitializeError = "initialize-error", "protected-ok", true,
+    InitializeError = "initialize-error", "protected-broken", true,
         ["MCP_INITIALIZE_FAILED"],
         "initialize is answered with a JSON-RPC error (-32603) instead of a result.";
     InitializeNoServerInfo = "initialize-no-server-info", "protected-ok", true,
         ["MCP_INITIALIZE_RESULT_INVALID"],
         "The initialize result has no serverInfo.";
-    InitializeNoProtocolVersion = "initialize-no-protocol-version", "protected-ok", true,
+    InitializeNoProtocolVersion = "initialize-no-protocol-version", "protected-broken", true,
         ["MCP_PROTOCOL_VERSION_MISSING", "MCP_INITIALIZE_RESULT_INVALID"],
         "The initialize result has no protocolVersion.";
     CapabilitiesNotObject = "capabilities-not-object", "protected-ok", true,
         ["MCP_CAPABILITIES_INVALID"],
         "The initialize result's capabilities is an array of names instead of an object.";
-    InitializedRejected = "initialized-rejected", "protected-ok", true,
+    InitializedRejected = "initialized-rejected", "protected-broken", true,
         ["MCP_NOTIFICATION_FAILED"],
         "notifications/initialized is refused with 400.";
     Notification200 = "notification-200", "protected-ok", true,
@@ -338,10 +338,10 @@ defects! {
     NullIdAccepted = "null-id-accepted", "protected-ok", true,
         ["MCP_JSONRPC_ID_NULL_ACCEPTED"],
         "Requests with \"id\": null are served as if the id were valid.";
-    ResponseInvalid = "response-invalid", "protected-ok", true,
+    ResponseInvalid = "response-invalid", "protected-broken", true,
         ["MCP_JSONRPC_RESPONSE_INVALID"],
         "The response to ping carries both result and error.";
-    ResponseIdMismatch = "response-id-mismatch", "protected-ok", true,
+    ResponseIdMismatch = "response-id-mismatch", "protected-broken", true,
         ["MCP_JSONRPC_RESPONSE_ID_MISMATCH"],
         "The response to ping echoes the request id as a string (\"2\" for 2).";
     BatchAccepted = "batch-accepted", "protected-ok", true,
@@ -371,7 +371,7 @@ defects! {
     PingNotEmpty = "ping-not-empty", "protected-ok", true,
         ["MCP_PING_INVALID_RESPONSE"],
         "ping is answered with {\"status\": \"ok\"} instead of an empty result.";
-    ToolsListError = "tools-list-error", "protected-ok", true,
+    ToolsListError = "tools-list-error", "protected-broken", true,
         ["MCP_TOOLS_LIST_FAILED"],
         "tools/list is answered with a JSON-RPC error although the tools capability is declared.";
     ToolsListInvalid = "tools-list-invalid", "protected-ok", true,

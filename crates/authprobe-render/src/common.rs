@@ -1,7 +1,5 @@
 //! Wording and look-ups every format shares, so that each one says the same thing.
 
-use authprobe_core::catalog::Code;
-use authprobe_core::check::steps::step_of;
 use authprobe_core::http::ExchangeId;
 use authprobe_core::report::{Finding, Outcome, Report, Severity, Step, StepStatus};
 use url::Url;
@@ -21,7 +19,7 @@ pub(crate) fn outcome_sentence(report: &Report) -> String {
              discover how to obtain it."
             .to_string(),
         Outcome::ProtectedBroken => "The server requires authorization, but a conforming client \
-             cannot reliably discover or complete it."
+             cannot get in: discovery, login or the session is blocked."
             .to_string(),
         Outcome::NoAuth => "The server answers MCP without credentials; authorization is optional \
              in MCP, so this is not a failure."
@@ -129,7 +127,7 @@ pub(crate) fn step_findings<'a>(report: &'a Report, step: &Step) -> Vec<&'a Find
         .findings
         .iter()
         .filter(|f| {
-            let home = step_of(f.code);
+            let home = f.code.step_id();
             if home == step.id {
                 return true;
             }
@@ -167,15 +165,6 @@ pub(crate) fn scanned_insecure(report: &Report) -> bool {
         .split_whitespace()
         .any(|word| word == "--insecure")
 }
-
-/// Where a code is documented: its entry in `docs/findings.md`.
-pub(crate) fn docs_url(code: Code) -> String {
-    format!("{FINDINGS_DOC}#{}", code.as_str().to_ascii_lowercase())
-}
-
-/// The published catalog page.
-pub(crate) const FINDINGS_DOC: &str =
-    "https://github.com/authprobe/authprobe/blob/main/docs/findings.md";
 
 /// The longest prefix of `text` of at most `limit` bytes that ends on a character.
 pub(crate) fn excerpt(text: &str, limit: usize) -> &str {

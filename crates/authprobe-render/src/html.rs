@@ -9,10 +9,11 @@
 mod diagram;
 
 use askama::Template;
+use authprobe_core::check::outcome::security_summary;
 use authprobe_core::report::{Finding, Report, Severity, StepStatus};
 
 use crate::common::{
-    counts_text, docs_url, exchange_brief, format_ms, outcome_sentence, scanned_insecure,
+    counts_text, exchange_brief, format_ms, outcome_sentence, scanned_insecure,
     SEVERITIES_WORST_FIRST,
 };
 use crate::curl::{curl_command, CurlOptions};
@@ -64,8 +65,9 @@ struct FindingView {
     title: &'static str,
     evidence: String,
     confidence: String,
+    impact: &'static str,
+    fires_when: Vec<Part>,
     fix: Vec<Part>,
-    docs: String,
     references: Vec<Link>,
     caused_by: Option<String>,
     exchanges: Vec<ExchangeRef>,
@@ -89,6 +91,7 @@ struct Page {
     outcome: &'static str,
     outcome_class: &'static str,
     outcome_sentence: String,
+    security: Option<String>,
     counts: String,
     steps: Vec<StepRow>,
     primary: Option<FindingView>,
@@ -115,8 +118,9 @@ fn finding_view(report: &Report, finding: &Finding) -> FindingView {
         title: entry.title,
         evidence: finding.evidence.clone(),
         confidence: format!("{:.2}", finding.confidence),
+        impact: entry.impact.as_str(),
+        fires_when: parts(entry.fires_when),
         fix: parts(entry.remediation),
-        docs: docs_url(finding.code),
         references: entry
             .references
             .iter()
@@ -183,6 +187,7 @@ pub fn render_html(report: &Report) -> String {
             _ => "good",
         },
         outcome_sentence: outcome_sentence(report),
+        security: security_summary(&report.findings),
         counts: counts_text(report),
         steps: report
             .steps

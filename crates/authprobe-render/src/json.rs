@@ -6,7 +6,8 @@
 //! `findings`, `primary_finding`) so that scripts reading that tool's reports keep
 //! working; ours are added beside them. The layout is versioned by `schema_version`.
 
-use authprobe_core::catalog::{Code, Reference};
+use authprobe_core::catalog::{Code, Impact, Reference};
+use authprobe_core::check::outcome::security_summary;
 use authprobe_core::http::{Exchange, ExchangeId};
 use authprobe_core::report::{
     AuthDiscovery, Finding, Outcome, ProtocolInfo, Report, Severity, Stage, StdioServer, Step,
@@ -34,6 +35,8 @@ struct JsonFinding<'a> {
     severity: Severity,
     confidence: f32,
     stage: Stage,
+    /// What the finding means for a client (the catalog's impact).
+    impact: Impact,
     title: &'static str,
     evidence: &'a str,
     exchange_ids: &'a [ExchangeId],
@@ -52,6 +55,7 @@ impl<'a> JsonFinding<'a> {
             severity: finding.severity,
             confidence: finding.confidence,
             stage: finding.stage,
+            impact: entry.impact,
             title: entry.title,
             evidence: &finding.evidence,
             exchange_ids: &finding.exchange_ids,
@@ -75,6 +79,8 @@ struct JsonReport<'a> {
     duration_ms: f64,
     critical_path: u32,
     outcome: Outcome,
+    /// One line naming the findings with the `security` impact; null when there are none.
+    security_summary: Option<String>,
     auth_required: Option<bool>,
     prm_ok: bool,
     oauth_discovery_viable: bool,
@@ -175,6 +181,7 @@ fn document(report: &Report, batch: Option<BatchPosition>) -> JsonReport<'_> {
         duration_ms: *duration_ms,
         critical_path: *critical_path,
         outcome: *outcome,
+        security_summary: security_summary(findings),
         auth_required: *auth_required,
         prm_ok: *prm_ok,
         oauth_discovery_viable: *oauth_discovery_viable,
@@ -216,6 +223,7 @@ mod tests {
         "findings",
         "primary_finding",
         "outcome",
+        "security_summary",
         "protocol",
         "exchanges",
         "tools",

@@ -7,7 +7,6 @@
 //! off. A stage where nothing ran has one skipped test case per step, with the reason.
 
 use authprobe_core::catalog::{Code, Family};
-use authprobe_core::check::steps::step_of;
 use authprobe_core::report::{Finding, Report, Severity, Stage, StepStatus};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
@@ -38,7 +37,7 @@ fn skip_reason(report: &Report, code: Code) -> Option<String> {
         };
         return Some(format!("{flag} off"));
     }
-    let home = step_of(code);
+    let home = code.step_id();
     report
         .steps
         .iter()
@@ -115,7 +114,7 @@ pub fn render_junit(report: &Report) -> String {
             let codes = Code::ALL.iter().copied().filter(|c| {
                 let entry = c.entry();
                 entry.stage == stage
-                    && (entry.raised || report.findings.iter().any(|f| f.code == *c))
+                    && (entry.raised() || report.findings.iter().any(|f| f.code == *c))
             });
             suite.add_test_cases(codes.map(|c| check_case(report, c)));
         } else {

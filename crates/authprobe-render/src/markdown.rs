@@ -6,12 +6,12 @@
 //! Everything that came from the network is escaped, so a server cannot inject
 //! Markdown or HTML (an image that phones home, a fake heading) into the issue.
 
-use authprobe_core::catalog::Reference;
+use authprobe_core::catalog::{Code, Reference};
+use authprobe_core::check::outcome::security_summary;
 use authprobe_core::report::{Finding, Report};
 
 use crate::common::{
-    counts_text, docs_url, exchange_brief, outcome_sentence, scanned_insecure,
-    SEVERITIES_WORST_FIRST,
+    counts_text, exchange_brief, outcome_sentence, scanned_insecure, SEVERITIES_WORST_FIRST,
 };
 use crate::curl::{curl_command, CurlOptions};
 use crate::exchange_text::{exchange_heading, exchange_text, ExchangeTextOptions};
@@ -47,6 +47,9 @@ pub fn render_markdown(report: &Report) -> String {
         inline(&report.rfc_mode),
     ));
     md.push_str(&format!("> {}\n\n", inline(&outcome_sentence(report))));
+    if let Some(summary) = security_summary(&report.findings) {
+        md.push_str(&format!("**Security:** {}\n\n", inline(&summary)));
+    }
     if !report.command.trim().is_empty() {
         md.push_str(&format!("Command: {}\n\n", code_span(&report.command)));
     }
@@ -85,10 +88,10 @@ pub fn render_markdown(report: &Report) -> String {
                     .map(|id| format!("[#{id}](#exchange-{id})"))
                     .collect();
                 md.push_str(&format!(
-                    "| {} | [`{}`]({}) | {} | {} | {} |\n",
+                    "| {} | [`{}`](#{}) | {} | {} | {} |\n",
                     finding.severity.as_str(),
                     finding.code,
-                    docs_url(finding.code),
+                    finding.code.as_str().to_ascii_lowercase(),
                     title,
                     cell(&finding.evidence),
                     ids.join(" ")
@@ -96,21 +99,56 @@ pub fn render_markdown(report: &Report) -> String {
             }
         }
         md.push('\n');
+        catalog_entries(&mut md, report);
     }
 
     exchanges(&mut md, report);
     md
 }
 
+/// The catalog entry of every code in the report, so that the report explains itself
+/// without a link to anywhere else; each heading is the anchor the tables link to.
+fn catalog_entries(md: &mut String, report: &Report) {
+    md.push_str("### Catalog entries\n\n");
+    let mut seen: Vec<Code> = Vec::new();
+    for finding in &report.findings {
+        if seen.contains(&finding.code) {
+            continue;
+        }
+        seen.push(finding.code);
+        let entry = finding.code.entry();
+        md.push_str(&format!(
+            "#### {}\n\n{}\n\n- **Severity:** {} · **Impact:** `{}`\n- **Fires when:** {}\n",
+            finding.code,
+            inline(entry.title),
+            entry.severity.as_str(),
+            entry.impact.as_str(),
+            entry.fires_when
+        ));
+        md.push_str(&format!("- **Fix:** {}\n", entry.remediation));
+        if !entry.references.is_empty() {
+            md.push_str(&format!(
+                "- **References:** {}\n",
+                references(entry.references)
+            ));
+        }
+        md.push_str(&format!(
+            "- **More:** `authprobe explain {}`\n\n",
+            finding.code
+        ));
+    }
+}
+
 fn finding_block(md: &mut String, report: &Report, finding: &Finding) {
     let entry = finding.code.entry();
     md.push_str(&format!(
-        "**{}** [`{}`]({}): {} (confidence {:.2})\n\n",
+        "**{}** [`{}`](#{}): {} (confidence {:.2}, impact `{}`)\n\n",
         finding.severity.as_str().to_ascii_uppercase(),
         finding.code,
-        docs_url(finding.code),
+        finding.code.as_str().to_ascii_lowercase(),
         inline(entry.title),
-        finding.confidence
+        finding.confidence,
+        entry.impact.as_str()
     ));
     md.push_str(&format!("- **Evidence:** {}\n", inline(&finding.evidence)));
     for id in &finding.exchange_ids {
@@ -248,7 +286,10 @@ mod tests {
         assert!(
             md.contains("**protected-broken** · 1 high, 0 medium, 1 low, 0 info (+1 consequence)")
         );
-        assert!(md.contains("### Primary finding\n\n**HIGH** [`AUTH_REQUIRED_BUT_NOT_ADVERTISED`](https://github.com/authprobe/authprobe/blob/main/docs/findings.md#auth_required_but_not_advertised)"));
+        assert!(md.contains("### Primary finding\n\n**HIGH** [`AUTH_REQUIRED_BUT_NOT_ADVERTISED`](#auth_required_but_not_advertised)"));
+        assert!(md.contains("#### AUTH_REQUIRED_BUT_NOT_ADVERTISED\n"));
+        assert!(md.contains("- **More:** `authprobe explain PRM_HTTP_STATUS_NOT_200`"));
+        assert!(!md.contains("github.com"));
         assert!(md.contains("- **Fix:** Answer unauthenticated requests with 401"));
         assert!(md
             .contains("[RFC 9110 §15.5.2](https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2)"));

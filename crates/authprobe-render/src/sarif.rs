@@ -13,12 +13,8 @@ use authprobe_core::report::{Report, Severity};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::common::docs_url;
-
 /// The schema a SARIF 2.1.0 log names.
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-/// Where the tool is described.
-const INFORMATION_URI: &str = "https://github.com/authprobe/authprobe";
 
 #[derive(Serialize)]
 struct Log {
@@ -47,7 +43,6 @@ struct Tool {
 struct Driver {
     name: &'static str,
     version: String,
-    information_uri: &'static str,
     rules: Vec<Rule>,
 }
 
@@ -70,7 +65,6 @@ struct Rule {
     short_description: Text,
     full_description: Text,
     help: TextAndMarkdown,
-    help_uri: String,
     default_configuration: Configuration,
     properties: RuleProperties,
 }
@@ -172,12 +166,29 @@ fn rule(code: Code) -> Rule {
         .iter()
         .map(|r| format!("[{r}]({})", r.url))
         .collect();
-    let mut help = entry.remediation.to_string();
-    let mut markdown = format!("**Fix:** {}", entry.remediation);
+    // The rule's help is the catalog entry itself, so that a viewer needs no link.
+    let mut help = format!(
+        "{}\nSeverity: {} · Impact: {}\nFires when: {}\nFix: {}",
+        entry.title,
+        entry.severity.as_str(),
+        entry.impact.as_str(),
+        entry.fires_when,
+        entry.remediation
+    );
+    let mut markdown = format!(
+        "**{}**\n\nSeverity: **{}** · Impact: `{}`\n\n**Fires when:** {}\n\n**Fix:** {}",
+        entry.title,
+        entry.severity.as_str(),
+        entry.impact.as_str(),
+        entry.fires_when,
+        entry.remediation
+    );
     if !references.is_empty() {
         help.push_str(&format!("\nReferences: {}", references.join(", ")));
         markdown.push_str(&format!("\n\n**References:** {}", references_md.join(", ")));
     }
+    help.push_str(&format!("\nMore: authprobe explain {code}"));
+    markdown.push_str(&format!("\n\nMore: `authprobe explain {code}`"));
     Rule {
         id: code.as_str(),
         name: pascal_case(code.as_str()),
@@ -191,7 +202,6 @@ fn rule(code: Code) -> Rule {
             text: help,
             markdown,
         },
-        help_uri: docs_url(code),
         default_configuration: Configuration {
             level: level(entry.severity),
         },
@@ -268,7 +278,6 @@ pub fn render_sarif(report: &Report) -> String {
                 driver: Driver {
                     name: "authprobe",
                     version: report.tool_version.clone(),
-                    information_uri: INFORMATION_URI,
                     rules,
                 },
             },

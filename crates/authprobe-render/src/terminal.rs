@@ -10,6 +10,7 @@ mod exchanges;
 mod tests;
 
 use anstyle::{AnsiColor, Style};
+use authprobe_core::check::outcome::security_summary;
 use authprobe_core::report::{Finding, Report, Severity, StepStatus};
 
 use crate::common::{
@@ -277,6 +278,9 @@ fn outcome(out: &mut Out, report: &Report) {
     let heading = out.paint(BOLD, &format!("Outcome: {}", report.outcome.as_str()));
     out.line(&heading);
     out.wrapped("  ", 2, 2, &one_line(&outcome_sentence(report)), PLAIN);
+    if let Some(summary) = security_summary(&report.findings) {
+        out.wrapped("  ", 2, 2, &format!("Security: {summary}"), PLAIN);
+    }
 }
 
 fn findings(out: &mut Out, report: &Report) {

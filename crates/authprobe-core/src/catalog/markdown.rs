@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Code, Entry, Family, Strength};
+use super::{Code, Entry, Family, Impact, Status, Strength};
 use crate::report::{Severity, Stage};
 
 /// The command that regenerates `docs/findings.md` (and the code snapshot).
@@ -23,6 +23,7 @@ pub fn findings_markdown() -> String {
     for stage in Stage::ALL {
         let _ = write_stage(&mut out, stage);
     }
+    let _ = write_planned(&mut out);
     out
 }
 
@@ -75,6 +76,14 @@ fn write_intro(out: &mut String) -> std::fmt::Result {
     }
     writeln!(
         out,
+        "- **Impact** says what the finding means for a client; it decides the scan's \
+         outcome (see [Impact and the outcome](#impact-and-the-outcome)):"
+    )?;
+    for impact in Impact::ALL {
+        writeln!(out, "  - `{}`: {}", impact.as_str(), impact.meaning())?;
+    }
+    writeln!(
+        out,
         "- **Confidence** (0.00 to 1.00) says how directly the evidence proves the finding: \
          1.00 for a direct, deterministic observation (a status, a header, a field, an exact \
          inequality), 0.85 to 0.95 for an inference from several probes, 0.60 to 0.80 for a \
@@ -96,6 +105,19 @@ fn write_intro(out: &mut String) -> std::fmt::Result {
         "- **Fires when** gives the exact condition, **References** the sections it rests \
          on, and **Fix** what the server operator can change. In a report, every finding \
          also names the exchanges (request/response pairs of the trace) that prove it."
+    )?;
+    writeln!(out)?;
+    writeln!(out, "## Impact and the outcome")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "A scan of a server that requires authorization ends `protected-broken` only when a \
+         finding with a `blocks-discovery`, `blocks-login` or `blocks-session` impact is \
+         present: a conforming client cannot get in or stay in. Findings that degrade some \
+         clients, that are unsafe (`security`) or that are spec drift (`hygiene`) leave the \
+         outcome `protected-ok`; they keep their severity, so `--fail-on` and the exit \
+         code still see them. When security findings are present, every report prints a \
+         one-line security summary next to the outcome (JSON: `security_summary`)."
     )?;
     writeln!(out)?;
     writeln!(out, "## Gates and strictness")?;
@@ -125,7 +147,9 @@ fn write_intro(out: &mut String) -> std::fmt::Result {
             stage.number(),
             stage.title(),
             github_anchor(&stage_heading(stage)),
-            entries_of(stage).count(),
+            entries_of(stage)
+                .filter(|e| e.status != Status::Planned)
+                .count(),
             stage_summary(stage)
         )?;
     }
@@ -138,72 +162,129 @@ fn write_stage(out: &mut String, stage: Stage) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(out, "{}", stage_summary(stage))?;
     writeln!(out)?;
-    writeln!(out, "| Code | Severity | Title |")?;
-    writeln!(out, "|---|---|---|")?;
-    for e in entries_of(stage) {
-        let severity = if e.raised {
-            e.severity.as_str()
-        } else {
-            "reserved"
-        };
-        writeln!(
-            out,
-            "| [`{}`](#{}) | {} | {} |",
-            e.code.as_str(),
-            code_anchor(e.code),
-            severity,
-            e.title
-        )?;
+    writeln!(out, "| Code | Severity | Impact | Title |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    let listed = || entries_of(stage).filter(|e| e.status != Status::Planned);
+    for e in listed() {
+        write_row(out, e)?;
     }
-    for e in entries_of(stage) {
-        writeln!(out)?;
-        writeln!(out, "### {}", e.code.as_str())?;
-        writeln!(out)?;
-        writeln!(out, "**{}**", e.title)?;
-        writeln!(out)?;
-        if !e.raised {
-            writeln!(
-                out,
-                "> **Reserved:** this code is never raised. It is kept so that existing gates \
-                 and scripts that name it keep working."
-            )?;
-            writeln!(out)?;
-        }
-        writeln!(
-            out,
-            "Severity: **{}** · Confidence: {:.2} · Family: `{}` · Rule: {}",
-            e.severity.as_str(),
-            e.confidence,
-            family_name(e.family),
-            rule_text(e, true)
-        )?;
-        writeln!(out)?;
-        writeln!(out, "**Fires when:** {}", e.fires_when)?;
-        writeln!(out)?;
-        if e.references.is_empty() {
-            writeln!(
-                out,
-                "**References:** none; this is an observation, not a rule."
-            )?;
-        } else {
-            writeln!(out, "**References:**")?;
-            writeln!(out)?;
-            for r in e.references {
-                writeln!(out, "- [{} {}]({})", r.spec, r.section, r.url)?;
-            }
-        }
-        writeln!(out)?;
-        writeln!(out, "**Fix:** {}", e.remediation)?;
+    for e in listed() {
+        write_entry(out, e)?;
     }
     Ok(())
+}
+
+/// Codes that are specified but not built: listed apart, never as checks.
+fn write_planned(out: &mut String) -> std::fmt::Result {
+    let planned: Vec<&Entry> = Code::ALL
+        .iter()
+        .map(|c| c.entry())
+        .filter(|e| e.status == Status::Planned)
+        .collect();
+    if planned.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "## Planned codes")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "These codes are reserved for checks that are not yet implemented: no scan raises \
+         them today. They are listed so that gates can name them in advance."
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| Code | Severity | Impact | Title |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for e in &planned {
+        write_row(out, e)?;
+    }
+    for e in planned {
+        write_entry(out, e)?;
+    }
+    Ok(())
+}
+
+fn write_row(out: &mut String, e: &Entry) -> std::fmt::Result {
+    let severity = match e.status {
+        Status::Raised => e.severity.as_str(),
+        Status::Planned => "planned",
+        Status::Reserved => "reserved",
+    };
+    writeln!(
+        out,
+        "| [`{}`](#{}) | {} | {} | {} |",
+        e.code.as_str(),
+        code_anchor(e.code),
+        severity,
+        e.impact.as_str(),
+        e.title
+    )
+}
+
+fn write_entry(out: &mut String, e: &Entry) -> std::fmt::Result {
+    writeln!(out)?;
+    writeln!(out, "### {}", e.code.as_str())?;
+    writeln!(out)?;
+    writeln!(out, "**{}**", e.title)?;
+    writeln!(out)?;
+    match e.status {
+        Status::Raised => {}
+        Status::Reserved => {
+            writeln!(
+                out,
+                "> **Reserved:** this code is never raised. It is kept so that existing \
+                 gates and scripts that name it keep working."
+            )?;
+            writeln!(out)?;
+        }
+        Status::Planned => {
+            writeln!(
+                out,
+                "> **Planned:** not yet implemented; no scan raises this code today."
+            )?;
+            writeln!(out)?;
+        }
+    }
+    writeln!(
+        out,
+        "Severity: **{}** · Impact: `{}` · Confidence: {:.2} · Family: `{}` · Rule: {} · \
+         Funnel step: `{}`",
+        e.severity.as_str(),
+        e.impact.as_str(),
+        e.confidence,
+        family_name(e.family),
+        rule_text(e, true),
+        e.step.as_str()
+    )?;
+    writeln!(out)?;
+    writeln!(out, "**Fires when:** {}", e.fires_when)?;
+    writeln!(out)?;
+    if e.references.is_empty() {
+        writeln!(
+            out,
+            "**References:** none; this is an observation, not a rule."
+        )?;
+    } else {
+        writeln!(out, "**References:**")?;
+        writeln!(out)?;
+        for r in e.references {
+            writeln!(out, "- [{} {}]({})", r.spec, r.section, r.url)?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "**Fix:** {}", e.remediation)
 }
 
 fn write_explain(out: &mut String, e: &Entry) -> std::fmt::Result {
     writeln!(out, "{}", e.code.as_str())?;
     out.push_str(&wrap(e.title, ""));
     writeln!(out)?;
-    let rows: [(&str, String); 5] = [
+    let rows: [(&str, String); 7] = [
         ("Severity", e.severity.as_str().to_owned()),
+        (
+            "Impact",
+            format!("{} ({})", e.impact.as_str(), e.impact.meaning()),
+        ),
         ("Confidence", format!("{:.2}", e.confidence)),
         (
             "Stage",
@@ -214,16 +295,26 @@ fn write_explain(out: &mut String, e: &Entry) -> std::fmt::Result {
             format!("{} ({})", family_name(e.family), family_meaning(e.family)),
         ),
         ("Rule", rule_text(e, false)),
+        ("Step", e.step.as_str().to_owned()),
     ];
     for (label, value) in rows {
-        writeln!(out, "{:<12}{}", format!("{label}:"), value)?;
+        // The label column is 12 wide; a long value continues under the value column.
+        let pad = " ".repeat(12);
+        let text = wrap(&value, &pad);
+        write!(out, "{:<12}{}", format!("{label}:"), &text[pad.len()..])?;
     }
-    if !e.raised {
-        writeln!(
+    match e.status {
+        Status::Raised => {}
+        Status::Reserved => writeln!(
             out,
             "{:<12}reserved, never raised (kept so that existing gates keep working)",
             "Status:"
-        )?;
+        )?,
+        Status::Planned => writeln!(
+            out,
+            "{:<12}planned: not yet implemented, never raised today",
+            "Status:"
+        )?,
     }
     writeln!(out)?;
     writeln!(out, "When it fires:")?;
@@ -295,15 +386,17 @@ fn stage_summary(stage: Stage) -> &'static str {
 fn severity_meaning(severity: Severity) -> &'static str {
     match severity {
         Severity::High => {
-            "a conforming client cannot complete discovery or authorization, or a MUST with \
-             security impact is broken"
+            "a conforming client cannot complete discovery, authorization or the session, or \
+             a MUST with security impact is broken"
         }
-        Severity::Medium => {
-            "a MUST or SHOULD is broken in a way that breaks some clients, or a compatibility \
-             hazard"
+        Severity::Medium => "a MUST is broken in a way that breaks some clients or some situations",
+        Severity::Low => {
+            "a SHOULD or SHOULD NOT is broken, or a MUST is broken with no client impact today"
         }
-        Severity::Low => "a SHOULD or a best practice is not followed",
-        Severity::Info => "an observation; it never fails a gate",
+        Severity::Info => {
+            "MAY-level text, a best practice, a compatibility hint or an observation; it never \
+             fails a gate"
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use super::markdown::REGENERATE_COMMAND;
-use super::{explain_text, findings_markdown, Code, Family, Strength};
+use super::{explain_text, findings_markdown, Code, Family, Status, Strength};
 use crate::report::Severity;
 
 const SNAPSHOT_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/catalog/codes.snapshot");
@@ -161,7 +161,7 @@ fn entries_are_complete() {
             ("fires_when", e.fires_when),
             ("remediation", e.remediation),
         ] {
-            if e.raised {
+            if e.raised() {
                 assert!(!text.trim().is_empty(), "{code}: empty {what}");
             }
             assert_eq!(
@@ -195,7 +195,7 @@ fn entries_are_complete() {
                 "{code}: observations have no rule strength"
             );
         }
-        if !e.raised {
+        if e.status == Status::Reserved {
             assert_eq!(
                 e.severity,
                 Severity::Info,
@@ -282,7 +282,7 @@ fn known_severities_are_pinned() {
         assert_eq!(code.entry().severity, severity, "{code}");
     }
     let reserved = Code::DcrLocalhostRedirectAccepted.entry();
-    assert!(!reserved.raised);
+    assert_eq!(reserved.status, Status::Reserved);
     assert_eq!(reserved.severity, Severity::Info);
     assert_eq!(
         Code::HeaderStrippedByProxySuspected.entry().confidence,

@@ -1,7 +1,7 @@
 //! Stages 4 to 6 together: their findings, their funnel steps, and what the report
 //! says about the authorization servers (`auth_discovery`).
 
-use crate::catalog::Code;
+use crate::catalog::{Code, FunnelStep};
 use crate::config::ScanMode;
 use crate::http::ErrorKind;
 use crate::probe::auth_server::{kind_name, AuthServerFacts};
@@ -367,19 +367,14 @@ pub fn link_consequences(findings: &mut [Finding]) {
     }
 }
 
-/// Which stage 4–6 step a finding counts towards, if any.
-pub fn oauth_step_of(finding: &Finding) -> Option<&'static str> {
-    match finding.code {
-        Code::AuthServerNoRegistrationPath | Code::AuthServerCimdNotSupported => {
-            Some("registration")
-        }
-        _ => match finding.stage {
-            Stage::AuthServer => Some("auth-server"),
-            Stage::Token => Some("token"),
-            Stage::Registration => Some("registration"),
-            _ => None,
-        },
-    }
+/// Which stage 4–6 step a finding counts towards, if any (the catalog's `step`).
+fn oauth_step_of(finding: &Finding) -> Option<&'static str> {
+    let step = finding.code.entry().step;
+    matches!(
+        step,
+        FunnelStep::AuthServer | FunnelStep::Token | FunnelStep::Registration
+    )
+    .then(|| step.as_str())
 }
 
 fn status_from(findings: &[Finding], step: &str) -> StepStatus {

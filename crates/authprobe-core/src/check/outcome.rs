@@ -1,12 +1,12 @@
 //! Turning findings into the scan's answer: consequence links, family modes,
 //! ordering, the outcome, and the funnel steps.
 
-use crate::catalog::{Code, Family, Strength};
+use crate::catalog::{Code, Family, Impact, Strength};
 use crate::config::FamilyMode;
 use crate::http::ErrorKind;
 use crate::probe::challenge::{Answer, ChallengeFacts, ChallengeState};
 use crate::probe::Trace;
-use crate::report::{Finding, Outcome, Severity, Stage};
+use crate::report::{Finding, Outcome};
 
 use super::challenge::is_not_mcp;
 use super::prm::PrmVerdict;
@@ -120,9 +120,9 @@ pub fn outcome(
             if non_oauth && !verdict.any_usable() {
                 return Outcome::NonOauthAuth;
             }
-            let broken = findings
-                .iter()
-                .any(|f| f.severity >= Severity::Medium && f.stage != Stage::Transport);
+            // Only a finding that stops a conforming client makes the server "broken";
+            // unsafe or degraded setups keep their severity (and the exit code) instead.
+            let broken = findings.iter().any(|f| f.code.entry().impact.is_blocking());
             if broken {
                 Outcome::ProtectedBroken
             } else if !verdict.chosen_usable {
@@ -152,11 +152,35 @@ pub fn outcome(
     }
 }
 
+/// The one-line security summary reports print next to the outcome: how many
+/// findings have the `security` impact, and which, worst first. `None` when there
+/// are none.
+pub fn security_summary(findings: &[Finding]) -> Option<String> {
+    let mut unsafe_ones: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.code.entry().impact == Impact::Security)
+        .collect();
+    if unsafe_ones.is_empty() {
+        return None;
+    }
+    unsafe_ones.sort_by_key(|f| (std::cmp::Reverse(f.severity), f.code.index()));
+    let listed: Vec<String> = unsafe_ones
+        .iter()
+        .map(|f| format!("{} ({})", f.code.as_str(), f.severity.as_str()))
+        .collect();
+    let n = unsafe_ones.len();
+    Some(format!(
+        "{n} security finding{}: {}",
+        if n == 1 { "" } else { "s" },
+        listed.join(", ")
+    ))
+}
+
 /// One sentence explaining an outcome to a person.
 pub fn outcome_sentence(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::ProtectedOk => "Authorization is required and a conforming client can discover how to obtain it.",
-        Outcome::ProtectedBroken => "Authorization is required, but a conforming client cannot (reliably) discover how to obtain it.",
+        Outcome::ProtectedBroken => "Authorization is required, but a conforming client cannot get in: discovery, login or the session is blocked.",
         Outcome::NoAuth => "The server answers MCP without credentials. Authorization is optional in MCP: this is neutral, not a failure.",
         Outcome::NonOauthAuth => "The server demands credentials with a non-OAuth scheme; MCP's OAuth discovery does not apply.",
         Outcome::Redirected => "The URL redirects elsewhere; scan the final URL instead.",

@@ -1,6 +1,5 @@
 //! The funnel: one step per thing a client does, with its verdict and a one-line reason.
 
-use crate::catalog::Code;
 use crate::probe::challenge::{Answer, ChallengeFacts, ChallengeState};
 use crate::probe::prm::PrmFacts;
 use crate::probe::Trace;
@@ -10,30 +9,10 @@ use super::prm::PrmVerdict;
 
 const NOT_YET: &str = "not yet implemented";
 
-/// The id of the funnel step whose verdict a finding's code counts towards
-/// (`challenge`, `invalid-token`, `get-stream`, `prm`, …; `other` when none). Reports
-/// use it too, to say which checks ran (JUnit).
-pub fn step_of(code: Code) -> &'static str {
-    match code {
-        Code::InvalidTokenAccepted
-        | Code::InvalidTokenWrongStatus
-        | Code::InvalidTokenErrorCodeMissing => "invalid-token",
-        Code::McpGetNotSse | Code::McpProbeTimeout | Code::AuthChallengeInconsistent => {
-            "get-stream"
-        }
-        c => match c.entry().stage {
-            Stage::Challenge => "challenge",
-            Stage::Transport => super::transport_steps::step_of(c),
-            Stage::Prm => "prm",
-            _ => "other",
-        },
-    }
-}
-
 fn status_from(findings: &[Finding], step: &str) -> StepStatus {
     let worst = findings
         .iter()
-        .filter(|f| step_of(f.code) == step)
+        .filter(|f| f.code.step_id() == step)
         .map(|f| f.severity)
         .max();
     StepStatus::from_worst(worst)

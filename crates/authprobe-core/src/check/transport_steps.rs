@@ -2,7 +2,6 @@
 
 use serde_json::Value;
 
-use crate::catalog::Code;
 use crate::probe::transport::{Got, Probe, TransportFacts};
 use crate::probe::Trace;
 use crate::report::{Finding, Severity, Stage, Step, StepStatus};
@@ -15,34 +14,10 @@ const STEPS: [(&str, &str); 3] = [
     ("tools", "Tools"),
 ];
 
-/// Which stage-2 step a code counts towards: `transport`, `transport-rules` or `tools`.
-pub fn step_of(code: Code) -> &'static str {
-    match code {
-        Code::McpInitializeFailed
-        | Code::McpInitializeResultInvalid
-        | Code::McpProtocolVersionMissing
-        | Code::McpProtocolVersionMismatch
-        | Code::McpCapabilitiesInvalid
-        | Code::McpNotificationFailed
-        | Code::McpNotificationStatusInvalid
-        | Code::McpNotificationBodyPresent
-        | Code::McpSessionIdInvalidChars
-        | Code::McpLegacySseTransport => "transport",
-        Code::McpToolsListFailed
-        | Code::McpToolsListInvalid
-        | Code::McpToolInputSchemaMissing
-        | Code::McpToolInputSchemaInvalid
-        | Code::McpToolNameInvalid
-        | Code::McpIconUnsafeScheme
-        | Code::McpTasksMethodMissing => "tools",
-        _ => "transport-rules",
-    }
-}
-
 fn status_of(findings: &[Finding], step: &str) -> StepStatus {
     let worst = findings
         .iter()
-        .filter(|f| f.stage == Stage::Transport && step_of(f.code) == step)
+        .filter(|f| f.stage == Stage::Transport && f.code.step_id() == step)
         .map(|f| f.severity)
         .max();
     StepStatus::from_worst(worst)
@@ -132,7 +107,7 @@ pub fn steps(facts: &TransportFacts, trace: &Trace, findings: &[Finding]) -> Vec
         status_of(findings, "transport")
     } else if findings
         .iter()
-        .any(|f| step_of(f.code) == "transport" && f.severity >= Severity::Low)
+        .any(|f| f.code.step_id() == "transport" && f.severity >= Severity::Low)
     {
         StepStatus::Fail
     } else {

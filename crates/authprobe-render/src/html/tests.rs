@@ -41,7 +41,9 @@ fn shows_outcome_funnel_primary_findings_trace_and_exchanges() {
     let primary = html.find("id=\"primary-finding\"").expect("primary block");
     let block = &html[primary..html[primary..].find("</section>").unwrap() + primary];
     assert!(block.contains("<code>AUTH_REQUIRED_BUT_NOT_ADVERTISED</code>"));
-    assert!(block.contains("docs/findings.md#auth_required_but_not_advertised"));
+    assert!(block.contains("authprobe explain AUTH_REQUIRED_BUT_NOT_ADVERTISED"));
+    assert!(block.contains("<dt>Impact</dt><dd>blocks-discovery</dd>"));
+    assert!(!html.contains("github.com"));
     assert!(block.contains("https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2"));
     assert!(html.contains("<span class=\"pill fail\">FAIL</span>"));
     assert!(html.contains("id=\"finding-PRM_HTTP_STATUS_NOT_200\""));

@@ -55,7 +55,7 @@ fn read(xml: &str) -> Counts {
 fn raised_codes_of(stage: Stage) -> usize {
     Code::ALL
         .iter()
-        .filter(|c| c.entry().stage == stage && c.entry().raised)
+        .filter(|c| c.entry().stage == stage && c.entry().raised())
         .count()
 }
 

@@ -37,7 +37,8 @@ fn shows_header_funnel_outcome_and_findings() {
     assert_eq!(challenge.find("401"), skipped.find("not yet"));
 
     assert!(out.contains("\nOutcome: protected-broken\n"));
-    assert!(flat.contains("a conforming client cannot reliably discover or complete it"));
+    assert!(flat
+        .contains("a conforming client cannot get in: discovery, login or the session is blocked"));
 
     assert!(out.contains("Primary finding\n  HIGH  AUTH_REQUIRED_BUT_NOT_ADVERTISED"));
     assert!(flat.contains("evidence: POST /mcp answered 401 with no WWW-Authenticate header"));

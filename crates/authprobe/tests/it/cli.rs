@@ -82,6 +82,39 @@ async fn fail_on_changes_the_exit_code() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unsafe_but_working_registration_is_ok_with_a_security_summary_and_fails_the_gate() {
+    // Every client gets in, so the outcome is protected-ok; the security finding keeps its
+    // severity, so the default gate (high) still fails, and the summary names it.
+    let lab = lab(&[Defect::from_name("dcr-dangerous-uri").unwrap()]).await;
+    let out = run(args(&["scan", &lab.mcp_url(), "--active", "--json", "-"])).await;
+    assert_eq!(out.status.code(), Some(2));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON only");
+    assert_eq!(json["outcome"], "protected-ok");
+    let summary = json["security_summary"]
+        .as_str()
+        .expect("a security summary");
+    assert!(
+        summary.contains("DCR_DANGEROUS_URI_ACCEPTED (high)"),
+        "{summary}"
+    );
+    let text = run(args(&[
+        "scan",
+        &lab.mcp_url(),
+        "--active",
+        "--fail-on",
+        "none",
+    ]))
+    .await;
+    assert_eq!(text.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Outcome: protected-ok"), "{text}");
+    assert!(
+        text.contains("Security: 1 security finding: DCR_DANGEROUS_URI_ACCEPTED (high)"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn unreachable_port_exits_3_with_one_line() {
     // A port that was free a moment ago: nothing listens there.
     let port = TcpListener::bind("127.0.0.1:0")

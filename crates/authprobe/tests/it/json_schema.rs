@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 use crate::support::{bin, config, lab, lab_in, scan, scan_with_token};
 
 const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
-const SCHEMA_ID: &str = "https://github.com/authprobe/authprobe/blob/main/docs/report.schema.json";
+const SCHEMA_ID: &str = "urn:authprobe:report-schema:1";
 
 /// Stops a hung scan or binary; every scan is bounded far below this by its own timeouts.
 const TEST_GUARD: Duration = Duration::from_secs(120);

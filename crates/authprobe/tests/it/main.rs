@@ -5,6 +5,7 @@ mod batch;
 mod calibration;
 mod calibration_oauth;
 mod calibration_transport;
+mod catalog_proof;
 mod cli;
 mod hostile;
 mod html_browser;

@@ -1,7 +1,7 @@
 //! Stage 6: client registration, and the authorization-request checks of
 //! `--active` mode.
 
-use crate::catalog::{Code, Entry, Family, Strength};
+use crate::catalog::{Code, Entry, Family, FunnelStep, Impact, Status, Strength};
 use crate::report::{Severity, Stage};
 
 const STAGE: Stage = Stage::Registration;
@@ -14,6 +14,8 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Rfc,
         strength: Strength::Should,
+        impact: Impact::Degrades,
+        step: FunnelStep::Registration,
         title: "Dynamic client registration refuses a typical MCP client",
         fires_when: "Active mode: the registration endpoint refuses a typical MCP public client (`application_type: native`, redirect URI `http://127.0.0.1:<port>/callback`, `token_endpoint_auth_method: none`, grant types `authorization_code` and `refresh_token`).",
         references: &[
@@ -21,7 +23,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             mcp!("2025-11-25", "Authorization › Dynamic Client Registration", "basic/authorization#dynamic-client-registration"),
         ],
         remediation: "Accept native public clients with loopback redirect URIs and `token_endpoint_auth_method: none`. If registration needs an initial access token, document how to get one, or offer Client ID Metadata Documents instead.",
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::DcrLoopbackRedirectRejected,
@@ -30,6 +32,8 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Rfc,
         strength: Strength::Must,
+        impact: Impact::BlocksLogin,
+        step: FunnelStep::Registration,
         title: "Loopback redirect URI is refused",
         fires_when: "Active mode: a registration with a loopback redirect URI (`http://127.0.0.1:<port>/…` or `http://[::1]:<port>/…`) is refused, although native MCP clients receive the authorization code there.",
         references: &[
@@ -37,7 +41,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             mcp!("2025-11-25", "Authorization › Communication Security", "basic/authorization#communication-security"),
         ],
         remediation: "Allow `http://127.0.0.1`, `http://[::1]` and `http://localhost` redirect URIs for native clients, with any port.",
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::DcrHttpRedirectAccepted,
@@ -46,6 +50,8 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Mcp,
         strength: Strength::Must,
+        impact: Impact::Security,
+        step: FunnelStep::Registration,
         title: "Plain http redirect URI on a non-loopback host is accepted",
         fires_when: "Active mode: a registration with an `http://` redirect URI on a host other than loopback is accepted; authorization codes would travel unencrypted.",
         references: &[
@@ -53,7 +59,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             oauth21!("1.5"),
         ],
         remediation: r#"Refuse `http://` redirect URIs except loopback ones, answering `400` with `{"error": "invalid_redirect_uri"}`."#,
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::DcrDangerousUriAccepted,
@@ -62,11 +68,13 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Rfc,
         strength: Strength::Must,
+        impact: Impact::Security,
+        step: FunnelStep::Registration,
         title: "javascript:, data: or file: redirect URI is accepted",
         fires_when: "Active mode: a registration with a `javascript:`, `data:` or `file:` redirect URI is accepted.",
         references: &[rfc!("7591", "5"), rfc!("8252", "8.4")],
         remediation: "Accept only https, loopback http and reverse-domain private-use schemes (e.g. `com.example.app:/callback`) as redirect URIs; refuse the rest with `invalid_redirect_uri`.",
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::DcrEmptyRedirectUrisAccepted,
@@ -75,11 +83,13 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Rfc,
         strength: Strength::Must,
+        impact: Impact::Security,
+        step: FunnelStep::Registration,
         title: "Authorization-code client without redirect URIs is accepted",
         fires_when: "Active mode: a registration with an empty `redirect_uris` array and the `authorization_code` grant type is accepted.",
         references: &[rfc!("7591", "2"), rfc!("7591", "5")],
         remediation: r#"Require at least one redirect URI from clients that use `authorization_code`, and answer `400` with `{"error": "invalid_redirect_uri"}` otherwise."#,
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::DcrClientIdReused,
@@ -88,11 +98,13 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Rfc,
         strength: Strength::Should,
+        impact: Impact::Security,
+        step: FunnelStep::Registration,
         title: "Different registrations receive the same client_id",
         fires_when: "Active mode: two registrations with different `redirect_uris` and client names get the same `client_id`, so one client can act for the other.",
         references: &[rfc!("7591", "3.2.1")],
         remediation: "Issue a fresh, unique `client_id` for every registration; reuse an id only for instances of one client with the same redirect URIs.",
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::DcrErrorResponseInvalid,
@@ -101,11 +113,13 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Rfc,
         strength: Strength::Must,
+        impact: Impact::Hygiene,
+        step: FunnelStep::Registration,
         title: "Registration refusal is not a 400 JSON error response",
         fires_when: "Active mode: a refused registration is not answered with 400 and a JSON body whose `error` is a registration error code such as `invalid_redirect_uri` or `invalid_client_metadata`.",
         references: &[rfc!("7591", "3.2.2")],
         remediation: r#"Answer refused registrations with 400, `Content-Type: application/json` and a body such as `{"error": "invalid_redirect_uri", "error_description": "…"}` (or `invalid_client_metadata`)."#,
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::AuthServerPkceNotEnforced,
@@ -114,6 +128,8 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Rfc,
         strength: Strength::Must,
+        impact: Impact::Security,
+        step: FunnelStep::Registration,
         title: "Authorization endpoint does not enforce PKCE",
         fires_when: "Active mode: with the registered client, an authorization request without `code_challenge` (or with `plain` when only `S256` is advertised) is not refused: the server redirects with a `code` or shows a login page instead of an error. A login page might still be followed by a refusal, hence the confidence below 1.",
         references: &[
@@ -122,7 +138,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             oauth21!("4.1.1"),
         ],
         remediation: "Refuse authorization requests without `code_challenge`, or with a method you do not support, by redirecting with `error=invalid_request` before any login page is shown.",
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::AuthServerRedirectUriNotExact,
@@ -131,6 +147,8 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Rfc,
         strength: Strength::Must,
+        impact: Impact::Security,
+        step: FunnelStep::Registration,
         title: "Authorization endpoint redirects to an unregistered redirect_uri",
         fires_when: "Active mode: an authorization request whose `redirect_uri` was not registered for the client is redirected to that URI, which makes the server an open redirector for authorization codes.",
         references: &[
@@ -139,7 +157,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             mcp!("2025-11-25", "Authorization › Open Redirection", "basic/authorization#open-redirection"),
         ],
         remediation: "Compare `redirect_uri` with the registered values by exact string match (only the port of a loopback URI may vary), and show an error page without redirecting when it does not match.",
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::DcrCleanupIncomplete,
@@ -148,11 +166,13 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Policy,
         strength: Strength::Observation,
+        impact: Impact::Hygiene,
+        step: FunnelStep::Registration,
         title: "A test client created by the scan could not be deleted",
         fires_when: "Active mode: a client the scan registered could not be deleted with an RFC 7592 DELETE (no `registration_client_uri` or `registration_access_token` was returned, or the DELETE failed); the evidence lists its `client_id`.",
         references: &[rfc!("7592", "2.3")],
         remediation: "Delete the listed `client_id`s by hand. To let tools clean up after themselves, support RFC 7592 client management (return `registration_client_uri` and `registration_access_token`).",
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::DcrEndpointOpen,
@@ -161,11 +181,13 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Policy,
         strength: Strength::Observation,
+        impact: Impact::Hygiene,
+        step: FunnelStep::Registration,
         title: "Registration endpoint accepts clients without an initial access token",
         fires_when: "Dynamic client registration succeeds without an initial access token. This is how MCP clients onboard and what RFC 7591 recommends; it is reported as context only.",
         references: &[rfc!("7591", "3")],
         remediation: "Nothing to fix. Rate-limit the endpoint and treat the metadata clients register as self-asserted.",
-        raised: true,
+        status: Status::Raised,
     },
     Entry {
         code: Code::DcrLocalhostRedirectAccepted,
@@ -174,10 +196,12 @@ pub(super) const ENTRIES: &[Entry] = &[
         stage: STAGE,
         family: Family::Policy,
         strength: Strength::Observation,
+        impact: Impact::Hygiene,
+        step: FunnelStep::Registration,
         title: "Reserved code, never raised: accepting loopback redirect URIs is required",
         fires_when: "Never. Accepting loopback redirect URIs is required behaviour for native clients; the code is kept only so that existing `--fail-on` gates and scripts that name it keep working.",
         references: &[rfc!("8252", "7.3")],
         remediation: "Nothing to fix.",
-        raised: false,
+        status: Status::Reserved,
     },
 ];

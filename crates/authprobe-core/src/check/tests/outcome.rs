@@ -202,7 +202,7 @@ fn rfc_strict_raises_should_level_rfc_findings_only() {
         Severity::Low
     );
     assert_eq!(primary, Some(Code::InvalidTokenErrorCodeMissing));
-    assert_eq!(outcome, Outcome::ProtectedBroken);
+    assert_eq!(outcome, Outcome::ProtectedOk);
 }
 
 #[test]

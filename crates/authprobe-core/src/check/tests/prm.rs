@@ -120,7 +120,7 @@ fn resource_with_trailing_slash() {
         Code::PrmResourceTrailingSlash,
         &[scene.fetch(PS)],
     );
-    assert_eq!(outcome, Outcome::ProtectedBroken);
+    assert_eq!(outcome, Outcome::ProtectedOk);
 }
 
 #[test]
@@ -244,6 +244,22 @@ fn resource_missing() {
     assert_eq!(primary, Some(Code::PrmResourceMissing));
 }
 
+#[test]
+fn resource_that_does_not_parse() {
+    let broken = prm_with("resource", Some(json!("https://[::1/mcp")));
+    let scene = serving_doc(broken).record();
+    let (findings, outcome, primary) = judge(&scene);
+    assert_codes(
+        &findings,
+        &[Code::OauthDiscoveryUnavailable, Code::Rfc3986InvalidUri],
+    );
+    assert!(finding(&findings, Code::Rfc3986InvalidUri)
+        .evidence
+        .contains("https://[::1/mcp"));
+    assert_eq!(primary, Some(Code::Rfc3986InvalidUri));
+    assert_eq!(outcome, Outcome::ProtectedBroken);
+}
+
 fn assert_no_authorization_server(doc: Value, code: Code, said: &str) {
     let scene = serving_doc(doc).record();
     let (findings, outcome, primary) = judge(&scene);
@@ -342,7 +358,7 @@ fn bearer_methods_invalid() {
             .record();
         let (findings, outcome, _) = judge(&scene);
         assert_codes(&findings, &[Code::PrmBearerMethodsInvalid]);
-        assert_eq!(outcome, Outcome::ProtectedBroken, "{methods}");
+        assert_eq!(outcome, Outcome::ProtectedOk, "{methods}");
     }
 }
 
