@@ -44,13 +44,7 @@ async fn clean_lab_is_protected_ok_without_findings() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_defect_raises_exactly_its_codes() {
-    let calibrated: Vec<Defect> = Defect::ALL
-        .iter()
-        .copied()
-        // Stage 7 (the authenticated session and the login) is not judged by the
-        // scanner yet: its defects join the matrix when it is.
-        .filter(|d| d.calibrated() && !d.is_session())
-        .collect();
+    let calibrated: Vec<Defect> = crate::support::calibration_matrix();
     let runs = calibrated.iter().map(|defect| async move {
         let lab = crate::support::lab_in(defect.era(), &[*defect]).await;
         // Defects that only show when the scan may register clients are scanned with --active;
