@@ -38,10 +38,12 @@ pub(crate) fn exchange(
         }),
         error: None,
         redirect_of: None,
+        connection: None,
         timing: Timing {
             started_ms: 0.0,
             headers_ms: Some(3.0),
             total_ms: 4.0,
+            ..Timing::default()
         },
     }
 }

@@ -29,6 +29,7 @@ fn exchange(method: &str, target: &str) -> Exchange {
         response: None,
         error: None,
         redirect_of: None,
+        connection: None,
         timing: Timing::default(),
     }
 }

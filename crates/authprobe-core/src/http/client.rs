@@ -250,6 +250,11 @@ pub(crate) struct Inner {
     pub extra: Vec<(HeaderName, HeaderValue)>,
     /// The target's network, found on first need when its host is a name.
     pub target_class: tokio::sync::OnceCell<NetworkClass>,
+    /// Connections kept open between exchanges.
+    pub pool: super::pool::Pool,
+    /// Tests: host names answered without the resolver (what DNS would say now).
+    #[cfg(test)]
+    pub hosts: std::sync::Mutex<Vec<(String, Vec<std::net::IpAddr>)>>,
 }
 
 /// The recording HTTP client. Cheap to clone; clones share configuration.
@@ -298,6 +303,9 @@ impl Client {
                 tls,
                 extra,
                 target_class: tokio::sync::OnceCell::new_with(target_class),
+                pool: super::pool::Pool::default(),
+                #[cfg(test)]
+                hosts: std::sync::Mutex::default(),
             }),
         })
     }

@@ -112,12 +112,13 @@ pub(crate) async fn resolve(
     Ok(addrs)
 }
 
-/// Connects to the first of `addrs` that accepts, in order.
+/// Connects to the first of `addrs` that accepts, in order; returns the stream and
+/// the address it reached.
 pub(crate) async fn connect_tcp(
     addrs: &[SocketAddr],
     host: &str,
     budget: &Budget,
-) -> Result<TcpStream, ExchangeError> {
+) -> Result<(TcpStream, SocketAddr), ExchangeError> {
     let mut failures = Vec::new();
     for addr in addrs {
         let what = format!("no connection to {host} ({addr})");
@@ -125,7 +126,7 @@ pub(crate) async fn connect_tcp(
             Ok(stream) => {
                 // Requests are written in one go; Nagle would only add latency.
                 let _ = stream.set_nodelay(true);
-                return Ok(stream);
+                return Ok((stream, *addr));
             }
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
                 failures.push(format!("connection refused by {addr}"));
@@ -136,13 +137,22 @@ pub(crate) async fn connect_tcp(
     Err(fail(ErrorKind::Connect, failures.join("; ")))
 }
 
-/// Runs the TLS handshake; returns the stream and whether ALPN chose `h2`.
+/// What a TLS handshake produced.
+pub(crate) struct TlsStream {
+    pub io: Box<dyn Io>,
+    /// ALPN chose `h2`.
+    pub h2: bool,
+    /// The handshake resumed an earlier session.
+    pub resumed: bool,
+}
+
+/// Runs the TLS handshake.
 pub(crate) async fn tls_handshake(
     tcp: TcpStream,
     config: Arc<rustls::ClientConfig>,
     host: &Host<&str>,
     budget: &Budget,
-) -> Result<(Box<dyn Io>, bool), ExchangeError> {
+) -> Result<TlsStream, ExchangeError> {
     let name = server_name(host).ok_or_else(|| {
         fail(
             ErrorKind::Tls,
@@ -160,6 +170,12 @@ pub(crate) async fn tls_handshake(
                 format!("TLS handshake with {host} failed: {}", describe_error(&e)),
             )
         })?;
-    let h2 = stream.get_ref().1.alpn_protocol() == Some(ALPN_H2);
-    Ok((Box::new(stream), h2))
+    let session = stream.get_ref().1;
+    let h2 = session.alpn_protocol() == Some(ALPN_H2);
+    let resumed = session.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+    Ok(TlsStream {
+        io: Box::new(stream),
+        h2,
+        resumed,
+    })
 }

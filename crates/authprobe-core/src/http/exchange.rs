@@ -137,15 +137,48 @@ pub struct ExchangeError {
 }
 
 /// Milliseconds since the scan started, and durations of the phases.
+///
+/// A phase that did not happen is absent: no DNS lookup for an address literal or
+/// `localhost`, no TCP connect or TLS handshake on a reused connection, no TLS over
+/// `http`. A phase that failed is absent too; `total_ms` still counts its time.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timing {
     /// When the request started, relative to the scan start.
     pub started_ms: f64,
+    /// The DNS lookup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_ms: Option<f64>,
+    /// The TCP connect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<f64>,
+    /// The TLS handshake (and, over HTTP/2, the connection preface).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_ms: Option<f64>,
+    /// From sending the request to the first byte of the response head: the
+    /// server's time plus one round trip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_byte_ms: Option<f64>,
     /// Time until response headers arrived (absent if they never did).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers_ms: Option<f64>,
     /// Total time including the body.
     pub total_ms: f64,
+}
+
+/// The connection an exchange travelled on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionInfo {
+    /// Numbered 1, 2, … in the order connections first appear in the trace.
+    pub id: u32,
+    /// True when an earlier exchange had already used this connection.
+    pub reused: bool,
+    /// The HTTP version spoken on it: `HTTP/1.1` or `HTTP/2`.
+    pub version: String,
+    /// The address connected to: the one the SSRF guard checked.
+    pub address: String,
+    /// For TLS: whether the handshake resumed an earlier session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_resumed: Option<bool>,
 }
 
 /// One request/response pair, the unit of evidence.
@@ -168,6 +201,9 @@ pub struct Exchange {
     /// The exchange whose redirect led to this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_of: Option<ExchangeId>,
+    /// The connection used; absent when none was (blocked, DNS or connect failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<ConnectionInfo>,
     /// Timings.
     pub timing: Timing,
 }
@@ -192,5 +228,21 @@ impl Exchange {
             "#{} {} {} → {}",
             self.id, self.request.method, self.request.url, outcome
         )
+    }
+}
+
+/// Renumbers the connections of `exchanges` 1, 2, … in the order they first appear,
+/// so that a report names connections the same way whatever order they opened in.
+pub fn number_connections(exchanges: &mut [Exchange]) {
+    let mut seen: Vec<u32> = Vec::new();
+    for connection in exchanges.iter_mut().filter_map(|e| e.connection.as_mut()) {
+        let index = match seen.iter().position(|id| *id == connection.id) {
+            Some(index) => index,
+            None => {
+                seen.push(connection.id);
+                seen.len() - 1
+            }
+        };
+        connection.id = u32::try_from(index + 1).unwrap_or(u32::MAX);
     }
 }

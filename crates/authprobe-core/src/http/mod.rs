@@ -2,18 +2,20 @@
 
 mod body;
 mod client;
+mod conn;
 mod connect;
 mod exchange;
 pub mod guard;
 mod limit;
 mod observer;
+mod pool;
 mod redirect;
 mod tls;
 mod transfer;
 
 pub use exchange::{
-    ErrorKind, Exchange, ExchangeError, ExchangeId, Header, RecordedRequest, RecordedResponse,
-    Timing,
+    number_connections, ConnectionInfo, ErrorKind, Exchange, ExchangeError, ExchangeId, Header,
+    RecordedRequest, RecordedResponse, Timing,
 };
 
 pub use body::{BodyRead, StopWhen};
@@ -37,3 +39,6 @@ mod redirect_tests;
 
 #[cfg(test)]
 mod tls_tests;
+
+#[cfg(test)]
+mod pool_tests;

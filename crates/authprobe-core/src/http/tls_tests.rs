@@ -61,9 +61,9 @@ async fn insecure_tls_accepts_it_and_speaks_http1() {
 }
 
 /// What the HTTP/2 server saw: the request URI and header names.
-type SeenH2 = Arc<Mutex<Vec<(String, Vec<String>)>>>;
+pub(super) type SeenH2 = Arc<Mutex<Vec<(String, Vec<String>)>>>;
 
-async fn start_h2(acceptor: TlsAcceptor) -> (SocketAddr, SeenH2) {
+pub(super) async fn start_h2(acceptor: TlsAcceptor) -> (SocketAddr, SeenH2) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen: SeenH2 = Arc::default();

@@ -5,16 +5,14 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, HOST, LOCATION, USER_AGENT};
-use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, Version};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Version};
 use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::client::conn::{http1, http2};
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use url::{Host, Position, Url};
 
 use super::body::{describe_hyper, read_body, ReadLimits};
 use super::client::{Client, Hop, RequestSpec};
-use super::connect::{connect_tcp, fail, resolve, tls_handshake, Budget, Io};
+use super::conn::{closes, Phases, Target};
+use super::connect::{fail, resolve, Budget};
 use super::exchange::{
     ErrorKind, Exchange, ExchangeError, Header, RecordedRequest, RecordedResponse, Timing,
 };
@@ -23,7 +21,7 @@ use super::guard::{classify_ip, is_localhost_name, AddressClass, NetworkClass, P
 /// Largest response head accepted (status line and headers), in bytes.
 pub const HEADER_CAP: usize = 64 * 1024;
 /// Most response header fields accepted over HTTP/1.
-const MAX_HEADER_FIELDS: usize = 256;
+pub(crate) const MAX_HEADER_FIELDS: usize = 256;
 
 /// Header names the client writes itself, ignored when a caller supplies them.
 const OWN_HEADERS: [&str; 3] = ["host", "content-length", "transfer-encoding"];
@@ -44,15 +42,6 @@ struct Transferred {
     headers_at: Instant,
     /// The raw `Location` header, for the redirect loop.
     location: Option<Vec<u8>>,
-}
-
-/// Aborts the spawned connection task when the exchange is over or dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 fn millis(d: Duration) -> f64 {
@@ -89,7 +78,7 @@ fn host_header(url: &Url) -> String {
     }
 }
 
-fn map_hyper(err: &hyper::Error) -> ExchangeError {
+pub(crate) fn map_hyper(err: &hyper::Error) -> ExchangeError {
     // hyper exposes no public test for an oversized head on the client side;
     // its message for that case is stable ("message head is too large").
     if err.is_parse() && err.to_string().contains("too large") {
@@ -144,13 +133,20 @@ impl Client {
             headers: Vec::new(),
             body: hop.body.as_deref().map(lossy),
         };
-        let outcome = self.transfer(hop, spec, &budget, &mut request).await;
+        let mut phases = Phases::default();
+        let outcome = self
+            .transfer(hop, spec, &budget, &mut request, &mut phases)
+            .await;
         let (response, error, headers_at, location) = match outcome {
             Ok(t) => (Some(t.response), t.error, Some(t.headers_at), t.location),
             Err(error) => (None, Some(error), None, None),
         };
         let timing = Timing {
             started_ms: millis(started.saturating_duration_since(config.scan_start)),
+            dns_ms: phases.dns.map(millis),
+            connect_ms: phases.connect.map(millis),
+            tls_ms: phases.tls.map(millis),
+            first_byte_ms: phases.first_byte.map(millis),
             headers_ms: headers_at.map(|at| millis(at.saturating_duration_since(started))),
             total_ms: millis(started.elapsed()),
         };
@@ -162,6 +158,7 @@ impl Client {
             response,
             error,
             redirect_of: None,
+            connection: phases.connection,
             timing,
         };
         (exchange, location)
@@ -186,10 +183,10 @@ impl Client {
                 format!("{:?} is not a valid HTTP method; nothing sent", spec.method),
             )),
             redirect_of: None,
+            connection: None,
             timing: Timing {
                 started_ms: millis(elapsed),
-                headers_ms: None,
-                total_ms: 0.0,
+                ..Timing::default()
             },
         }
     }
@@ -200,10 +197,10 @@ impl Client {
         spec: &RequestSpec,
         budget: &Budget,
         request: &mut RecordedRequest,
+        phases: &mut Phases,
     ) -> Result<Transferred, ExchangeError> {
         let url = &hop.url;
-        let headers = self.request_headers(hop, false)?;
-        request.headers = record_headers(&headers);
+        request.headers = record_headers(&self.request_headers(hop, false)?);
         let https = match url.scheme() {
             "http" => false,
             "https" => true,
@@ -230,25 +227,28 @@ impl Client {
         if hop.guarded {
             self.guard_name(&host).await?;
         }
-        let addrs = resolve(&host, port, budget).await?;
+        let looked_up = Instant::now();
+        let addrs = self.lookup(&host, port, budget).await?;
+        if matches!(host, Host::Domain(name) if !is_localhost_name(name)) {
+            phases.dns = Some(looked_up.elapsed());
+        }
+        // Only the addresses checked here are connected to, or looked up in the pool.
         if hop.guarded {
             self.guard_addresses(label, &addrs).await?;
         }
-        let tcp = connect_tcp(&addrs, label, budget).await?;
-        let (io, h2): (Box<dyn Io>, bool) = if https {
-            tls_handshake(tcp, self.inner.tls.clone(), &host, budget).await?
-        } else {
-            (Box::new(tcp), false)
-        };
-        let headers = if h2 {
-            let h2_headers = self.request_headers(hop, true)?;
-            request.headers = record_headers(&h2_headers);
-            h2_headers
-        } else {
-            headers
-        };
-        let req = build_request(hop, headers, h2)?;
-        let (response, connection) = round_trip(io, h2, req, budget).await?;
+        let target = Target::new(&host, label, https, port, &addrs);
+        let conn = self.connection(&target, budget, phases).await?;
+        let build = |h2: bool| build_request(hop, self.request_headers(hop, h2)?, h2);
+        let sent = self.send_on(conn, &target, build, budget, phases).await;
+        if phases
+            .connection
+            .as_ref()
+            .is_some_and(|c| c.version == "HTTP/2")
+        {
+            // HTTP/2 carries no `Host` and no connection-specific headers.
+            request.headers = record_headers(&self.request_headers(hop, true)?);
+        }
+        let (conn, response) = sent?;
         let headers_at = Instant::now();
         let (parts, body) = response.into_parts();
         let location = parts.headers.get(LOCATION).map(|v| v.as_bytes().to_vec());
@@ -265,7 +265,14 @@ impl Client {
             stop_when: spec.stop_when.as_ref(),
         };
         let read = read_body(body, limits).await;
-        drop(connection);
+        // Only a response read to its clean end leaves its connection fit for the
+        // next request; anything else (a body still open, cut at the cap or the
+        // timeout, a reset, broken framing) closes it.
+        if read.error.is_none() && !read.truncated && !closes(&parts.headers, parts.version) {
+            self.inner.pool.checkin(conn);
+        } else if read.error.is_some() {
+            self.inner.pool.forget(&conn);
+        }
         let response = RecordedResponse {
             status: parts.status.as_u16(),
             version: version_name(parts.version),
@@ -329,6 +336,23 @@ impl Client {
             map.append(CONTENT_LENGTH, HeaderValue::from(body.len()));
         }
         Ok(map)
+    }
+
+    /// The addresses of `host`, looked up once for this exchange.
+    async fn lookup(
+        &self,
+        host: &Host<&str>,
+        port: u16,
+        budget: &Budget,
+    ) -> Result<Vec<SocketAddr>, ExchangeError> {
+        #[cfg(test)]
+        if let Host::Domain(name) = host {
+            let hosts = self.inner.hosts.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, ips)) = hosts.iter().find(|(n, _)| n == name) {
+                return Ok(ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect());
+            }
+        }
+        resolve(host, port, budget).await
     }
 
     /// The policy with the target's network, looking the target up on first need.
@@ -409,44 +433,4 @@ fn build_request(
         *req.version_mut() = Version::HTTP_2;
     }
     Ok(req)
-}
-
-/// Writes the request and waits for the response head. The returned guard
-/// keeps the connection alive while the body is read.
-async fn round_trip(
-    io: Box<dyn Io>,
-    h2: bool,
-    req: Request<Full<Bytes>>,
-    budget: &Budget,
-) -> Result<(Response<Incoming>, AbortOnDrop), ExchangeError> {
-    let io = TokioIo::new(io);
-    let handshake_failed = |e: hyper::Error| fail(ErrorKind::Protocol, describe_hyper(&e));
-    let waiting = "no response headers";
-    if h2 {
-        let mut builder = http2::Builder::new(TokioExecutor::new());
-        builder.max_header_list_size(HEADER_CAP as u32);
-        let (mut sender, conn) = budget
-            .run("no HTTP/2 handshake", builder.handshake(io))
-            .await?
-            .map_err(handshake_failed)?;
-        let task = AbortOnDrop(tokio::spawn(async move {
-            let _ = conn.await;
-        }));
-        let response = budget.run(waiting, sender.send_request(req)).await?;
-        Ok((response.map_err(|e| map_hyper(&e))?, task))
-    } else {
-        let mut builder = http1::Builder::new();
-        builder
-            .max_header_size(HEADER_CAP)
-            .max_headers(MAX_HEADER_FIELDS);
-        let (mut sender, conn) = budget
-            .run(waiting, builder.handshake(io))
-            .await?
-            .map_err(handshake_failed)?;
-        let task = AbortOnDrop(tokio::spawn(async move {
-            let _ = conn.await;
-        }));
-        let response = budget.run(waiting, sender.send_request(req)).await?;
-        Ok((response.map_err(|e| map_hyper(&e))?, task))
-    }
 }

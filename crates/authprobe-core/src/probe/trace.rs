@@ -71,7 +71,8 @@ impl Trace {
     }
 
     /// All exchanges, consumed into the report.
-    pub fn into_exchanges(self) -> Vec<Exchange> {
+    pub fn into_exchanges(mut self) -> Vec<Exchange> {
+        crate::http::number_connections(&mut self.exchanges);
         self.exchanges
     }
 

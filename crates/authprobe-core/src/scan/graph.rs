@@ -60,6 +60,7 @@ mod tests {
             response: None,
             error: None,
             redirect_of: None,
+            connection: None,
             timing: Timing::default(),
         };
         Fetched {

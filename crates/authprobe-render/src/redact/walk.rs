@@ -208,6 +208,8 @@ pub(super) fn exchange_strings(exchange: &mut Exchange, f: &mut dyn FnMut(&mut S
         response,
         error,
         redirect_of: _,
+        // An id, an HTTP version and the address connected to: nothing secret.
+        connection: _,
         timing: _,
     } = exchange;
     f(purpose);

@@ -559,8 +559,18 @@ async fn broken_reports_fail_validation() {
         ),
         (
             "an unknown key in a timing",
-            |d| d["exchanges"][0]["timing"]["dns_ms"] = json!(1.0),
+            |d| d["exchanges"][0]["timing"]["queue_ms"] = json!(1.0),
             "/exchanges/0/timing",
+        ),
+        (
+            "a connection speaking an HTTP version outside the set",
+            |d| d["exchanges"][0]["connection"]["version"] = json!("HTTP/3"),
+            "/exchanges/0/connection/version",
+        ),
+        (
+            "a connection numbered from 0",
+            |d| d["exchanges"][0]["connection"]["id"] = json!(0),
+            "/exchanges/0/connection/id",
         ),
         (
             "an exchange error kind outside the set",

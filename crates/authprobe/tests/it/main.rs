@@ -7,6 +7,7 @@ mod calibration_oauth;
 mod calibration_transport;
 mod catalog_proof;
 mod cli;
+mod connections;
 mod hostile;
 mod html_browser;
 mod interop;

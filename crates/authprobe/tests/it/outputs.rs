@@ -125,8 +125,22 @@ pub fn normalise(report: &Report, port: u16) -> Report {
     let mut value = serde_json::to_value(report).expect("a report serialises");
     normalise_value(&mut value, &format!(":{port}"), None);
     let mut report: Report = serde_json::from_value(value).expect("a report deserialises back");
-    // A body whose unique ids were replaced has a new length; its header follows it.
     for exchange in &mut report.exchanges {
+        // Which connection an exchange finds free depends on timing: every exchange is
+        // shown on a new connection of its own, with its phases at zero.
+        if let Some(connection) = exchange.connection.as_mut() {
+            connection.id = exchange.id;
+            connection.reused = false;
+            exchange.timing.connect_ms = Some(0.0);
+        }
+        for phase in [
+            &mut exchange.timing.dns_ms,
+            &mut exchange.timing.tls_ms,
+            &mut exchange.timing.first_byte_ms,
+        ] {
+            *phase = phase.map(|_| 0.0);
+        }
+        // A body whose unique ids were replaced has a new length; its header follows it.
         if let Some(body) = &exchange.request.body {
             set_content_length(&mut exchange.request.headers, body.len());
         }

@@ -207,6 +207,7 @@ pub fn exchange(stage: Stage, method: &str, at: &str, reply: &Reply) -> Exchange
         response,
         error,
         redirect_of: None,
+        connection: None,
         timing: Timing::default(),
     }
 }

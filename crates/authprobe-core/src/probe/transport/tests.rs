@@ -111,6 +111,7 @@ pub(crate) fn exchange(probe: Probe, answer: &Answer) -> Exchange {
             message: format!("{} (recorded)", kind.as_str()),
         }),
         redirect_of: None,
+        connection: None,
         timing: Timing::default(),
     }
 }
