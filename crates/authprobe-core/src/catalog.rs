@@ -249,8 +249,13 @@ pub enum FunnelStep {
     Token,
     /// Client registration.
     Registration,
+    /// The scan's own login (`--login`).
+    Login,
     /// The authenticated session.
     Session,
+    /// Requests the authenticated server must refuse (no token, a token in
+    /// the query, malformed or forged credentials).
+    SessionTokens,
 }
 
 impl FunnelStep {
@@ -267,7 +272,9 @@ impl FunnelStep {
             FunnelStep::AuthServer => "auth-server",
             FunnelStep::Token => "token",
             FunnelStep::Registration => "registration",
+            FunnelStep::Login => "login",
             FunnelStep::Session => "session",
+            FunnelStep::SessionTokens => "session-tokens",
         }
     }
 }

@@ -239,6 +239,36 @@ pub struct Step {
     pub exchange_ids: Vec<ExchangeId>,
 }
 
+/// The access token of stage 7 as the report shows it: the decoded claims of
+/// a JWT (never verified, never the token or its signature), or that it is
+/// opaque.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    /// `jwt` or `opaque`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `given` (`--bearer-token`, `--bearer-token-file`) or `login` (`--login`).
+    pub source: String,
+    /// The JOSE header's `alg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+    /// The `iss` claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// The `aud` claim (one or more audiences).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aud: Vec<String>,
+    /// The `scope` claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The `exp` claim, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    /// The `client_id` claim (or `azp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
 /// One PRM candidate URL and what became of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrmCandidate {
@@ -424,6 +454,9 @@ pub struct Report {
     /// The stdio server behind authprobe's loopback bridge, when one was scanned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdio: Option<StdioServer>,
+    /// The access token of stage 7, decoded (absent without a token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<TokenInfo>,
 }
 
 /// A stdio MCP server that authprobe launched and bridged to a loopback URL.

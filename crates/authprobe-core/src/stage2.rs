@@ -194,6 +194,7 @@ pub(crate) async fn scan_stdio(
         exchanges: trace.into_exchanges(),
         tools,
         stdio: None,
+        token: None,
     }
 }
 

@@ -407,22 +407,22 @@ defects! {
     VerifierWrongAudience = "verifier-wrong-audience", "protected-broken", true,
         ["TOKEN_REJECTED_BY_RESOURCE"],
         "The MCP server's token verifier expects the audience .../api instead of the MCP server's URL, so it refuses every token its own authorization server issues.";
-    VerifierAnyAudience = "verifier-any-audience", "protected-broken", true,
+    VerifierAnyAudience = "verifier-any-audience", "protected-ok", true,
         ["FOREIGN_AUDIENCE_TOKEN_ACCEPTED"],
         "Active: the MCP server accepts tokens of its authorization server whatever their audience, including tokens minted for another resource.";
-    VerifierAcceptsAlgNone = "verifier-accepts-alg-none", "protected-broken", true,
-        ["UNSIGNED_JWT_ACCEPTED"],
+    VerifierAcceptsAlgNone = "verifier-accepts-alg-none", "protected-ok", true,
+        ["UNSIGNED_JWT_ACCEPTED", "DCR_ENDPOINT_OPEN"],
         "Active: the MCP server accepts a JWT whose header says alg none and which has no signature.";
-    VerifierSkipsSignature = "verifier-skips-signature", "protected-broken", true,
-        ["TAMPERED_JWT_ACCEPTED"],
+    VerifierSkipsSignature = "verifier-skips-signature", "protected-ok", true,
+        ["TAMPERED_JWT_ACCEPTED", "DCR_ENDPOINT_OPEN"],
         "Active: the MCP server accepts an HS256 JWT without checking its signature.";
-    SessionWithoutToken = "session-without-token", "protected-broken", true,
+    SessionWithoutToken = "session-without-token", "protected-ok", true,
         ["SESSION_WITHOUT_TOKEN_ACCEPTED"],
         "A request carrying the session id of an authenticated session is served without any Authorization header.";
-    QueryTokenAccepted = "query-token-accepted", "protected-broken", true,
+    QueryTokenAccepted = "query-token-accepted", "protected-ok", true,
         ["QUERY_TOKEN_ACCEPTED"],
         "The MCP endpoint accepts the access token in an access_token query parameter.";
-    MalformedBearerAccepted = "malformed-bearer-accepted", "protected-broken", true,
+    MalformedBearerAccepted = "malformed-bearer-accepted", "protected-ok", true,
         ["MALFORMED_AUTHORIZATION_ACCEPTED"],
         "An Authorization header whose Bearer credential is empty or not a token68 string skips the token check.";
     InsufficientScopeBare403 = "insufficient-scope-bare-403", "protected-broken", true,
@@ -434,7 +434,7 @@ defects! {
     TokenResponseCacheable = "token-response-cacheable", "protected-ok", true,
         ["TOKEN_RESPONSE_CACHEABLE"],
         "Login: the token response carries no Cache-Control: no-store.";
-    TokenTypeNotBearer = "token-type-not-bearer", "protected-broken", true,
+    TokenTypeNotBearer = "token-type-not-bearer", "protected-ok", true,
         ["TOKEN_TYPE_NOT_BEARER"],
         "Login: the token response says token_type JWT instead of Bearer.";
     AuthorizationWrongIss = "authorization-wrong-iss", "protected-broken", true,
@@ -443,7 +443,7 @@ defects! {
     AuthorizationDropsState = "authorization-drops-state", "protected-broken", true,
         ["AUTHORIZATION_STATE_NOT_RETURNED"],
         "Login: the authorization response does not return the state parameter.";
-    AuthorizationCodeReusable = "authorization-code-reusable", "protected-broken", true,
+    AuthorizationCodeReusable = "authorization-code-reusable", "protected-ok", true,
         ["AUTHORIZATION_CODE_REUSE_ACCEPTED"],
         "Active login: an authorization code can be redeemed again and again.";
     RefreshTokenNotRotated = "refresh-token-not-rotated", "protected-ok", true,

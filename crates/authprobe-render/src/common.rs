@@ -12,6 +12,48 @@ pub(crate) const SEVERITIES_WORST_FIRST: [Severity; 4] = [
     Severity::Info,
 ];
 
+/// One line about the access token of stage 7, from its decoded claims (never
+/// the token itself): `JWT (HS256, given): iss …, aud …, scope …, client_id …, exp …`.
+pub(crate) fn token_summary(report: &Report) -> Option<String> {
+    let token = report.token.as_ref()?;
+    if token.kind != "jwt" {
+        return Some(format!(
+            "opaque ({}): not a JWT, so there are no claims to show",
+            token.source
+        ));
+    }
+    let mut head = String::from("JWT (");
+    if let Some(alg) = &token.alg {
+        head.push_str(alg);
+        head.push_str(", ");
+    }
+    head.push_str(&token.source);
+    head.push(')');
+    let mut claims = Vec::new();
+    if let Some(iss) = &token.iss {
+        claims.push(format!("iss {iss}"));
+    }
+    if !token.aud.is_empty() {
+        claims.push(format!("aud {}", token.aud.join(" ")));
+    }
+    if let Some(scope) = &token.scope {
+        claims.push(format!("scope \"{scope}\""));
+    }
+    if let Some(client_id) = &token.client_id {
+        claims.push(format!("client_id {client_id}"));
+    }
+    if let Some(exp) = token.exp {
+        let when = chrono::DateTime::from_timestamp(exp, 0)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_else(|| exp.to_string());
+        claims.push(format!("exp {when}"));
+    }
+    if claims.is_empty() {
+        return Some(format!("{head}: no claims"));
+    }
+    Some(format!("{head}: {}", claims.join(", ")))
+}
+
 /// One sentence saying what the outcome means for the person who ran the scan.
 pub(crate) fn outcome_sentence(report: &Report) -> String {
     match report.outcome {

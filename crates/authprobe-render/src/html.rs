@@ -88,6 +88,7 @@ struct Page {
     timestamp: String,
     facts: String,
     command: String,
+    token: String,
     outcome: &'static str,
     outcome_class: &'static str,
     outcome_sentence: String,
@@ -179,6 +180,7 @@ pub fn render_html(report: &Report) -> String {
         timestamp: report.timestamp.clone(),
         facts: facts.join(" · "),
         command: report.command.clone(),
+        token: crate::common::token_summary(report).unwrap_or_default(),
         outcome: report.outcome.as_str(),
         outcome_class: match report.worst_severity() {
             _ if report.outcome.is_failure_to_scan() => "failed",

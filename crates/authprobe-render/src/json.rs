@@ -11,6 +11,7 @@ use authprobe_core::check::outcome::security_summary;
 use authprobe_core::http::{Exchange, ExchangeId};
 use authprobe_core::report::{
     AuthDiscovery, Finding, Outcome, ProtocolInfo, Report, Severity, Stage, StdioServer, Step,
+    TokenInfo,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -95,6 +96,8 @@ struct JsonReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     stdio: Option<&'a StdioServer>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a TokenInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     batch: Option<BatchPosition>,
 }
 
@@ -168,6 +171,7 @@ fn document(report: &Report, batch: Option<BatchPosition>) -> JsonReport<'_> {
         exchanges,
         tools,
         stdio,
+        token,
     } = report;
     JsonReport {
         schema_version: *schema_version,
@@ -194,6 +198,7 @@ fn document(report: &Report, batch: Option<BatchPosition>) -> JsonReport<'_> {
         exchanges,
         tools,
         stdio: stdio.as_ref(),
+        token: token.as_ref(),
         batch,
     }
 }

@@ -53,6 +53,9 @@ pub fn render_markdown(report: &Report) -> String {
     if !report.command.trim().is_empty() {
         md.push_str(&format!("Command: {}\n\n", code_span(&report.command)));
     }
+    if let Some(token) = crate::common::token_summary(report) {
+        md.push_str(&format!("Token: {}\n\n", inline(&token)));
+    }
 
     if let Some(finding) = primary {
         md.push_str("### Primary finding\n\n");

@@ -210,6 +210,10 @@ fn header(out: &mut Out, report: &Report) {
     if let Some(stdio) = &report.stdio {
         stdio_server(out, stdio);
     }
+    if let Some(token) = crate::common::token_summary(report) {
+        let lead = out.paint(DIM, "token:");
+        out.wrapped(&format!("{lead} "), 7, 2, &one_line(&token), DIM);
+    }
 }
 
 /// The stdio server behind the bridge: what ran, how it ended, its last stderr lines.

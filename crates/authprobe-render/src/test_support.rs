@@ -160,5 +160,6 @@ pub(crate) fn sample_report() -> Report {
         exchanges: vec![initialize, prm],
         tools: vec![],
         stdio: None,
+        token: None,
     }
 }

@@ -148,20 +148,38 @@ pub fn apply_probe_args(config: &mut ScanConfig, probe: &ProbeArgs) -> Result<()
     }
     config.bearer_token = match (&probe.bearer_token, &probe.bearer_token_file) {
         (Some(t), _) => Some(t.clone()),
-        (None, Some(path)) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| {
-                    Failure::new(format!(
-                        "cannot read --bearer-token-file {}: {e}",
-                        path.display()
-                    ))
-                })?
-                .trim()
-                .to_string(),
-        ),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::new(format!(
+                    "cannot read --bearer-token-file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            Some(token_in_file(&text).ok_or_else(|| {
+                Failure::new(format!(
+                    "--bearer-token-file {} holds no token (expected the token itself, or a token response with access_token as --token-out writes it)",
+                    path.display()
+                ))
+            })?)
+        }
         (None, None) => None,
     };
     Ok(())
+}
+
+/// The token a `--bearer-token-file` holds: the file's one line, or the
+/// `access_token` of a token response (what `--token-out` writes).
+fn token_in_file(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.starts_with('{') {
+        let response: serde_json::Value = serde_json::from_str(text).ok()?;
+        return response
+            .get("access_token")
+            .and_then(serde_json::Value::as_str)
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| t.trim().to_string());
+    }
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 /// The command line as typed, for the report (redacted when rendered).

@@ -12,6 +12,8 @@ pub mod outcome;
 pub mod prm;
 mod prm_fields;
 pub mod registration;
+pub mod session;
+pub mod session_steps;
 pub mod steps;
 pub mod token;
 pub mod tool_schema;

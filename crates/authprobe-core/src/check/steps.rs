@@ -7,8 +7,6 @@ use crate::report::{Finding, Stage, Step, StepStatus};
 
 use super::prm::PrmVerdict;
 
-const NOT_YET: &str = "not yet implemented";
-
 fn status_from(findings: &[Finding], step: &str) -> StepStatus {
     let worst = findings
         .iter()
@@ -43,8 +41,8 @@ pub fn steps(
     verdict: &PrmVerdict,
     trace: &Trace,
     findings: &[Finding],
-    has_token: bool,
     oauth_steps: Vec<Step>,
+    session_steps: Vec<Step>,
 ) -> Vec<Step> {
     let mut out = Vec::new();
     let init = trace.last_of(&facts.initialize);
@@ -213,19 +211,8 @@ pub fn steps(
 
     // Stages 4 to 6 (built by `check::oauth`).
     out.extend(oauth_steps);
-    let session_reason = if has_token {
-        NOT_YET
-    } else {
-        "no token given (--bearer-token)"
-    };
-    out.push(step(
-        "session",
-        Stage::Session,
-        "Authenticated session",
-        StepStatus::Skip,
-        session_reason.into(),
-        vec![],
-    ));
+    // Stage 7 (built by `check::session_steps`).
+    out.extend(session_steps);
     out
 }
 

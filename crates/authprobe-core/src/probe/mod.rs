@@ -6,6 +6,7 @@ pub mod challenge;
 pub mod oauth;
 pub mod prm;
 pub mod registration;
+pub mod session;
 pub mod token;
 mod trace;
 pub mod transport;

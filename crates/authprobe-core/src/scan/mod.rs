@@ -9,6 +9,7 @@
 mod first;
 mod graph;
 mod later;
+mod session;
 
 use std::time::Instant;
 
@@ -99,12 +100,34 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, ScanError> {
     let ((mut trace, facts, prm, verdict, deleted, oauth, depth), (stage2, stage2_start)) =
         join(main, stage2).await;
     let stage2_depth = stage2_start + stage2.as_ref().map_or(0, |run| run.depth);
-    let critical_path = depth.max(stage2_depth);
     let transport = crate::stage2::record(stage2, &mut trace, false, &version);
     if let Some(fetched) = deleted {
         trace.record(fetched);
     }
     let target = &config.target;
+
+    // Stage 7 starts when stages 2 to 6 are in: they name the era, resource and issuer.
+    let prm_resource = verdict
+        .chosen
+        .and_then(|i| prm.candidates.get(i))
+        .and_then(|c| c.doc())
+        .and_then(|d| d.resource.clone());
+    let before = session::Before {
+        facts: &facts,
+        prm_resource,
+        oauth: &oauth,
+        transport: &transport,
+        version: &version,
+    };
+    let stage7 = session::run(
+        &client,
+        config,
+        config.bearer_token.as_deref(),
+        before,
+        &mut trace,
+    )
+    .await;
+    let critical_path = depth.max(stage2_depth) + stage7.depth;
 
     // Judge.
     let non_oauth = facts.challenge.bearer().is_none()
@@ -126,6 +149,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, ScanError> {
     ));
     findings.extend(oauth.findings(&trace));
     findings.extend(crate::check::transport::findings(&transport, &trace));
+    findings.extend(stage7.findings(&trace));
     outcome::link_consequences(&mut findings);
     let findings = outcome::apply_family_modes(findings, config.mcp_mode, config.rfc_mode);
     let findings = outcome::order_and_merge(findings);
@@ -139,8 +163,8 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, ScanError> {
         &verdict,
         &trace,
         &findings,
-        config.bearer_token.is_some(),
         oauth.steps(&trace, &findings),
+        stage7.steps(&trace, &findings),
     );
     crate::check::transport_steps::insert(
         &mut steps,
@@ -184,6 +208,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, ScanError> {
         exchanges: trace.into_exchanges(),
         tools,
         stdio: None,
+        token: stage7.token_info(),
     })
 }
 

@@ -8,6 +8,7 @@ pub mod dcr;
 pub mod fields;
 pub mod jsonrpc;
 pub mod jwks;
+pub mod jwt;
 pub mod mcp;
 pub mod prm;
 pub mod resource;

@@ -7,7 +7,7 @@
 use authprobe_core::http::{Exchange, ExchangeError, Header, RecordedRequest, RecordedResponse};
 use authprobe_core::report::{
     AsCandidateInfo, AuthDiscovery, AuthServerInfo, Finding, PrmCandidate, ProtocolInfo, Report,
-    StdioServer, Step, TestClient,
+    StdioServer, Step, TestClient, TokenInfo,
 };
 use serde_json::{Map, Value};
 
@@ -37,6 +37,7 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
         exchanges,
         tools,
         stdio,
+        token,
     } = report;
     for s in [
         tool_version,
@@ -147,6 +148,26 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
         f(command);
         exit.iter_mut().for_each(&mut *f);
         stderr_tail.iter_mut().for_each(&mut *f);
+    }
+
+    // Claims are not secrets, but they are text the target chose.
+    if let Some(TokenInfo {
+        kind,
+        source,
+        alg,
+        iss,
+        aud,
+        scope,
+        exp: _,
+        client_id,
+    }) = token
+    {
+        f(kind);
+        f(source);
+        for s in [alg, iss, scope, client_id] {
+            s.iter_mut().for_each(&mut *f);
+        }
+        aud.iter_mut().for_each(&mut *f);
     }
 }
 

@@ -45,20 +45,9 @@ async fn clean_lab_is_protected_ok_without_findings() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_defect_raises_exactly_its_codes() {
     let calibrated: Vec<Defect> = crate::support::calibration_matrix();
-    let runs = calibrated.iter().map(|defect| async move {
-        let lab = crate::support::lab_in(defect.era(), &[*defect]).await;
-        // Defects that only show when the scan may register clients are scanned with --active;
-        // transport defects hide behind the token, so those scans carry one the lab minted.
-        let report = if defect.active() {
-            crate::calibration_oauth::scan_active(&lab.mcp_url()).await
-        } else if defect.needs_token() {
-            crate::support::scan_with_token(&lab).await
-        } else {
-            scan(&lab.mcp_url()).await
-        };
-        lab.shutdown().await;
-        (*defect, report)
-    });
+    let runs = calibrated
+        .iter()
+        .map(|defect| async move { (*defect, crate::support::calibrated_scan(*defect).await) });
     // A bounded number of labs at a time: well over a hundred concurrent scans on a
     // small machine would turn the scans' short timeouts into a load test.
     let mut pending: Vec<_> = runs.collect();

@@ -315,29 +315,9 @@ fn schema_enums_are_the_models() {
     assert!(!code.is_valid(&json!("")));
 }
 
-/// The scan a calibrated defect is judged by (as the calibration matrix scans it).
-async fn calibrated_scan(defect: Defect) -> Report {
-    let lab = lab_in(defect.era(), &[defect]).await;
-    let report = if defect.active() {
-        crate::calibration_oauth::scan_active(&lab.mcp_url()).await
-    } else if defect.needs_token() {
-        scan_with_token(&lab).await
-    } else {
-        scan(&lab.mcp_url()).await
-    };
-    lab.shutdown().await;
-    report
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_calibrated_defect_report_matches_the_schema() {
-    let calibrated: Vec<Defect> = Defect::ALL
-        .iter()
-        .copied()
-        // Stage 7 (the authenticated session and the login) is not judged by the
-        // scanner yet: its defects join the matrix when it is.
-        .filter(|d| d.calibrated() && !d.is_session())
-        .collect();
+    let calibrated: Vec<Defect> = crate::support::calibration_matrix();
     assert!(
         calibrated.len() >= 30,
         "only {} calibrated defects",
@@ -346,7 +326,7 @@ async fn every_calibrated_defect_report_matches_the_schema() {
     let mut pending: Vec<_> = calibrated
         .iter()
         .map(|defect| async move {
-            let report = calibrated_scan(*defect).await;
+            let report = crate::support::calibrated_scan(*defect).await;
             let mode = if defect.active() {
                 "active"
             } else if defect.needs_token() {

@@ -4,6 +4,7 @@ mod action;
 mod batch;
 mod calibration;
 mod calibration_oauth;
+mod calibration_session;
 mod calibration_transport;
 mod catalog_proof;
 mod cli;

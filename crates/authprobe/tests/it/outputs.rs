@@ -27,6 +27,7 @@ pub const LABS: &[&str] = &[
     "auth-not-advertised",
     "prm-resource-trailing-slash",
     "challenge-no-scope",
+    "verifier-wrong-audience",
 ];
 
 /// The port every lab URL gets in the snapshots: a number, so URLs stay valid.
@@ -41,9 +42,17 @@ pub async fn lab_report(name: &str) -> Report {
     };
     let lab = lab(&defects).await;
     let port = lab.addr().port();
-    let report = scan(&lab.mcp_url()).await;
+    let report = if defects.iter().any(|d| d.needs_token()) {
+        crate::support::scan_with_token(&lab).await
+    } else {
+        scan(&lab.mcp_url()).await
+    };
     lab.shutdown().await;
-    let shown = redact_report(&report, &RedactionOptions::default());
+    let mut shown = redact_report(&report, &RedactionOptions::default());
+    // The token's expiry moves with the clock.
+    if let Some(token) = shown.token.as_mut() {
+        token.exp = token.exp.map(|_| 1_900_000_000);
+    }
     normalise(&shown, port)
 }
 

@@ -33,6 +33,22 @@ pub async fn scan_with_token(lab: &RunningLab) -> Report {
     authprobe_core::scan::scan(&cfg).await.expect("scan runs")
 }
 
+/// The scan a calibrated defect is judged by: `--active` for the defects only an
+/// active scan sees, with a token the lab minted for those that hide behind it.
+pub async fn calibrated_scan(defect: Defect) -> Report {
+    let lab = lab_in(defect.era(), &[defect]).await;
+    let mut cfg = config(&lab.mcp_url(), Duration::from_secs(2));
+    if defect.active() {
+        cfg.mode = authprobe_core::config::ScanMode::Active;
+    }
+    if defect.needs_token() {
+        cfg.bearer_token = Some(lab.issue_token());
+    }
+    let report = authprobe_core::scan::scan(&cfg).await.expect("scan runs");
+    lab.shutdown().await;
+    report
+}
+
 /// A scan configuration for a lab URL with a short timeout, so hanging defects end quickly.
 pub fn config(url: &str, timeout: Duration) -> ScanConfig {
     let mut config = ScanConfig::new(parse_target(url).expect("lab URL parses"));
@@ -98,12 +114,12 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The defects the calibration matrix scans. Stage 7 (the authenticated session and
-/// the login) is not judged by the scanner yet: its defects join the matrix when it is.
+/// The defects the calibration matrix scans with [`calibrated_scan`]. Those only a
+/// login of the scanner's own can see are calibrated with `--login` instead.
 pub fn calibration_matrix() -> Vec<Defect> {
     Defect::ALL
         .iter()
         .copied()
-        .filter(|d| d.calibrated() && !d.is_session())
+        .filter(|d| d.calibrated() && !d.needs_login())
         .collect()
 }

@@ -31,6 +31,8 @@ pub struct McpHttp {
     pub version_header: Option<String>,
     /// True for 2026-07-28: mirror `method` and `params.name` into headers.
     pub modern: bool,
+    /// The funnel stage its requests are recorded under.
+    stage: Stage,
 }
 
 impl McpHttp {
@@ -43,7 +45,14 @@ impl McpHttp {
             session: None,
             version_header: None,
             modern: false,
+            stage: Stage::Transport,
         }
+    }
+
+    /// The same client recording its requests under another stage.
+    pub fn in_stage(mut self, stage: Stage) -> Self {
+        self.stage = stage;
+        self
     }
 
     /// The endpoint.
@@ -124,7 +133,7 @@ impl McpHttp {
     }
 
     fn base(&self, method: &str, purpose: &str) -> RequestSpec {
-        RequestSpec::new(method, self.url.clone(), Stage::Transport, purpose)
+        RequestSpec::new(method, self.url.clone(), self.stage, purpose)
             .trust(Trust::Target)
             .redirects(RedirectPolicy::None)
     }
