@@ -13,6 +13,7 @@ pub mod config;
 pub mod http;
 pub mod probe;
 pub mod report;
+pub mod root_cause;
 pub mod scan;
 mod stage2;
 pub mod wire;

@@ -457,6 +457,10 @@ pub struct Report {
     /// The access token of stage 7, decoded (absent without a token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<TokenInfo>,
+    /// The root-cause analysis of the primary finding (every report from a scan has
+    /// one; see [`crate::root_cause`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<crate::root_cause::RootCause>,
 }
 
 /// A stdio MCP server that authprobe launched and bridged to a loopback URL.

@@ -195,6 +195,7 @@ pub(crate) async fn scan_stdio(
         tools,
         stdio: None,
         token: None,
+        root_cause: None,
     }
 }
 

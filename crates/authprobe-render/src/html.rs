@@ -18,6 +18,7 @@ use crate::common::{
 };
 use crate::curl::{curl_command, CurlOptions};
 use crate::exchange_text::{exchange_heading, exchange_text, ExchangeTextOptions};
+use crate::root_cause::{blocks, citation_count, source_line, unverified_lines, Block};
 use diagram::Diagram;
 
 /// Bodies shown in the page are cut here; the JSON report and the bundle have them whole.
@@ -80,6 +81,62 @@ struct ExchangeView {
     curl: String,
 }
 
+struct BlockView {
+    kind: &'static str,
+    text: String,
+    items: Vec<String>,
+}
+
+struct AnalysisView {
+    source: String,
+    note: Option<String>,
+    blocks: Vec<BlockView>,
+    has_finding: bool,
+    citations: String,
+    unverified: Vec<String>,
+}
+
+/// The analysis blocks, consecutive bullets gathered into one list.
+fn block_views(text: &str) -> Vec<BlockView> {
+    let mut out: Vec<BlockView> = Vec::new();
+    for block in blocks(text) {
+        let (kind, text) = match block {
+            Block::Heading(text) => ("heading", text),
+            Block::Para(text) => ("para", text),
+            Block::Code(text) => ("code", text),
+            Block::Bullet(text) => {
+                match out.last_mut() {
+                    Some(list) if list.kind == "list" => list.items.push(text),
+                    _ => out.push(BlockView {
+                        kind: "list",
+                        text: String::new(),
+                        items: vec![text],
+                    }),
+                }
+                continue;
+            }
+        };
+        out.push(BlockView {
+            kind,
+            text,
+            items: Vec::new(),
+        });
+    }
+    out
+}
+
+fn analysis_view(report: &Report) -> Option<AnalysisView> {
+    let analysis = report.root_cause.as_ref()?;
+    Some(AnalysisView {
+        source: source_line(analysis),
+        note: analysis.note.clone(),
+        blocks: block_views(&analysis.text),
+        has_finding: analysis.finding.is_some(),
+        citations: citation_count(analysis),
+        unverified: unverified_lines(analysis),
+    })
+}
+
 #[derive(Template)]
 #[template(path = "report.html")]
 struct Page {
@@ -97,6 +154,7 @@ struct Page {
     steps: Vec<StepRow>,
     primary: Option<FindingView>,
     others: Vec<FindingView>,
+    analysis: Option<AnalysisView>,
     diagram: Diagram,
     box_width: u32,
     exchanges: Vec<ExchangeView>,
@@ -204,6 +262,7 @@ pub fn render_html(report: &Report) -> String {
             .collect(),
         primary: primary.map(|f| finding_view(report, f)),
         others,
+        analysis: analysis_view(report),
         diagram: diagram::layout(report),
         box_width: diagram::BOX_WIDTH,
         exchanges: report

@@ -13,6 +13,7 @@ use authprobe_core::report::{
     AuthDiscovery, Finding, Outcome, ProtocolInfo, Report, Severity, Stage, StdioServer, Step,
     TokenInfo,
 };
+use authprobe_core::root_cause::RootCause;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -99,6 +100,8 @@ struct JsonReport<'a> {
     token: Option<&'a TokenInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     batch: Option<BatchPosition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    root_cause: Option<&'a RootCause>,
 }
 
 /// Renders the report as pretty-printed JSON, ending with a newline.
@@ -172,6 +175,7 @@ fn document(report: &Report, batch: Option<BatchPosition>) -> JsonReport<'_> {
         tools,
         stdio,
         token,
+        root_cause,
     } = report;
     JsonReport {
         schema_version: *schema_version,
@@ -200,6 +204,7 @@ fn document(report: &Report, batch: Option<BatchPosition>) -> JsonReport<'_> {
         stdio: stdio.as_ref(),
         token: token.as_ref(),
         batch,
+        root_cause: root_cause.as_ref(),
     }
 }
 

@@ -24,6 +24,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod redact;
+mod root_cause;
 pub mod sarif;
 pub mod terminal;
 mod text;

@@ -15,6 +15,7 @@ use crate::common::{
 };
 use crate::curl::{curl_command, CurlOptions};
 use crate::exchange_text::{exchange_heading, exchange_text, ExchangeTextOptions};
+use crate::root_cause::{blocks, citation_count, source_line, unverified_lines, Block};
 
 /// Bodies are cut here: a GitHub comment holds about 65 000 characters, and the full
 /// bodies are in the JSON report and the evidence bundle.
@@ -105,6 +106,7 @@ pub fn render_markdown(report: &Report) -> String {
         catalog_entries(&mut md, report);
     }
 
+    root_cause(&mut md, report);
     exchanges(&mut md, report);
     md
 }
@@ -139,6 +141,44 @@ fn catalog_entries(md: &mut String, report: &Report) {
             "- **More:** `authprobe explain {}`\n\n",
             finding.code
         ));
+    }
+}
+
+/// The root-cause analysis, after the findings.
+fn root_cause(md: &mut String, report: &Report) {
+    let Some(analysis) = &report.root_cause else {
+        return;
+    };
+    md.push_str("### Root-cause analysis\n\n");
+    md.push_str(&format!("_{}_\n\n", inline(&source_line(analysis))));
+    if let Some(note) = &analysis.note {
+        md.push_str(&format!("> {}\n\n", inline(note)));
+    }
+    let mut in_list = false;
+    for block in blocks(&analysis.text) {
+        if in_list && !matches!(block, Block::Bullet(_)) {
+            md.push('\n');
+        }
+        in_list = matches!(block, Block::Bullet(_));
+        match block {
+            Block::Heading(text) => md.push_str(&format!("**{}**\n\n", inline(&text))),
+            Block::Para(text) => md.push_str(&format!("{}\n\n", inline(&text))),
+            Block::Bullet(text) => md.push_str(&format!("- {}\n", inline(&text))),
+            Block::Code(text) => md.push_str(&fenced("", &text)),
+        }
+    }
+    if in_list {
+        md.push('\n');
+    }
+    if analysis.finding.is_some() {
+        md.push_str(&format!(
+            "Citations: {}.\n",
+            inline(&citation_count(analysis))
+        ));
+        for line in unverified_lines(analysis) {
+            md.push_str(&format!("- **[unverified citation]** {}\n", inline(&line)));
+        }
+        md.push('\n');
     }
 }
 

@@ -1,10 +1,12 @@
 //! The terminal report: a header, the funnel (one line per step), the outcome, the
-//! primary finding in full, the other findings in brief, and a closing summary line.
+//! primary finding in full, the other findings in brief, the root-cause analysis, and a
+//! closing summary line.
 //!
 //! Every string that came from the network is passed through `text::clean` first, so a
 //! hostile server cannot write escape sequences to the user's terminal; colour, when
 //! asked for, is the only escape sequence in the output.
 
+mod analysis;
 mod exchanges;
 #[cfg(test)]
 mod tests;
@@ -171,6 +173,7 @@ pub fn render_terminal(report: &Report, options: &TerminalOptions) -> String {
         }
         ExchangeDump::All => exchanges::render(&mut out, report, None),
     }
+    analysis::render(&mut out, report);
     summary(&mut out, report, options.fail_on);
     out.buf
 }

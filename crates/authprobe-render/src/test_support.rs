@@ -161,5 +161,6 @@ pub(crate) fn sample_report() -> Report {
         tools: vec![],
         stdio: None,
         token: None,
+        root_cause: None,
     }
 }

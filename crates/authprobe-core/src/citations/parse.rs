@@ -127,7 +127,7 @@ fn rfc(text: &str, start: usize, end: usize, number: &str) -> Citation {
             };
             if let Some(l) = p.locator.captures(inner.as_str()).and_then(|l| l.get(1)) {
                 c.locator = Locator::Section(l.as_str().to_string());
-            } else if c.claimed_title.is_none() {
+            } else if c.claimed_title.is_none() && looks_like_title(inner.as_str()) {
                 c.claimed_title = Some(inner.as_str().trim().to_string());
             } else {
                 break;
@@ -149,6 +149,25 @@ fn rfc(text: &str, start: usize, end: usize, number: &str) -> Citation {
     c.end = at;
     c.text = text[start..at].to_string();
     c
+}
+
+/// Whether a parenthesis after an RFC number reads as the document's title ("OAuth
+/// Security Best Practices", "PKCE") rather than a remark ("unbalanced quotes, …").
+fn looks_like_title(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let capitalised = words
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        })
+        .count();
+    !words.is_empty()
+        && words.len() <= 12
+        && !text.contains([',', ':', ';', '§'])
+        && words[0].chars().next().is_some_and(char::is_uppercase)
+        && capitalised * 2 >= words.len()
 }
 
 /// A document cited only with a section number: no section, no citation.
@@ -255,7 +274,7 @@ fn path_words(rest: &str) -> (Vec<Word<'_>>, usize) {
     }
     let mut out = Vec::new();
     let mut titled = None;
-    let mut open_paren = false;
+    let mut depth: i32 = 0;
     for (i, &(at, word)) in tokens.iter().enumerate() {
         if word == "›" || word == ">" {
             out.push(Word {
@@ -275,14 +294,13 @@ fn path_words(rest: &str) -> (Vec<Word<'_>>, usize) {
         if titled.is_none() && !(starts_title(word) || joins) {
             titled = Some(out.len());
         }
-        open_paren |= word.contains('(');
+        // A `)` that closes nothing opened in the path closes the prose around it.
         let mut trimmed = word.trim_end_matches(['.', ',', ';', ':', '!', '?', '"', '”', '\'']);
-        if !open_paren {
-            trimmed = trimmed.trim_end_matches(')');
+        depth += trimmed.matches('(').count() as i32;
+        while trimmed.ends_with(')') && depth - (trimmed.matches(')').count() as i32) < 0 {
+            trimmed = &trimmed[..trimmed.len() - 1];
         }
-        if word.contains(')') {
-            open_paren = false;
-        }
+        depth -= trimmed.matches(')').count() as i32;
         if trimmed.is_empty() || trimmed.starts_with(['(', '[']) && !starts_title(&trimmed[1..]) {
             break;
         }

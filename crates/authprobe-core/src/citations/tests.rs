@@ -243,3 +243,18 @@ fn the_table_holds_titles_not_prose() {
     assert!(sections > 1400, "only {sections} numbered sections");
     assert!(documents().count() >= 29);
 }
+
+#[test]
+fn a_remark_in_parentheses_is_not_a_title_and_a_closing_parenthesis_is_not_a_heading() {
+    let found = find("see RFC 9110 (unbalanced quotes, missing commas) and RFC 9110 §11.6.1 (header 1, byte 25: x)");
+    let texts: Vec<&str> = found.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["RFC 9110", "RFC 9110 §11.6.1"]);
+    assert!(found.iter().all(|c| resolve(c).is_verified()));
+    let text = "(MCP 2025-11-25 Security Best Practices › Server-Side Request Forgery (SSRF)).";
+    let found = find(text);
+    assert_eq!(
+        found[0].text,
+        "MCP 2025-11-25 Security Best Practices › Server-Side Request Forgery (SSRF)"
+    );
+    assert!(resolve(&found[0]).is_verified());
+}

@@ -47,9 +47,17 @@ fn client(config: &ScanConfig, started: Instant) -> Result<Client, ClientError> 
     Client::new(client_config)
 }
 
-/// Runs a scan and returns its report. Only a configuration error fails; a server
-/// that is down, slow or hostile yields a report that says so.
+/// Runs a scan and returns its report, with its root-cause analysis. Only a
+/// configuration error fails; a server that is down, slow or hostile yields a report
+/// that says so.
 pub async fn scan(config: &ScanConfig) -> Result<Report, ScanError> {
+    let mut report = judged(config).await?;
+    report.root_cause = Some(crate::root_cause::analyse(&report));
+    Ok(report)
+}
+
+/// The scan and its judgement, before the root-cause analysis.
+async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
     let started = Instant::now();
     let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let client = client(config, started)?;
@@ -209,6 +217,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, ScanError> {
         tools,
         stdio: None,
         token: stage7.token_info(),
+        root_cause: None,
     })
 }
 

@@ -9,6 +9,7 @@ use authprobe_core::report::{
     AsCandidateInfo, AuthDiscovery, AuthServerInfo, Finding, PrmCandidate, ProtocolInfo, Report,
     StdioServer, Step, TestClient, TokenInfo,
 };
+use authprobe_core::root_cause::{Artifact, CheckedCitation, Claim, Fix, Observation, RootCause};
 use serde_json::{Map, Value};
 
 /// Calls `f` on every string of the report, including the keys and strings of `tools`.
@@ -38,6 +39,7 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
         tools,
         stdio,
         token,
+        root_cause,
     } = report;
     for s in [
         tool_version,
@@ -168,6 +170,80 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
             s.iter_mut().for_each(&mut *f);
         }
         aud.iter_mut().for_each(&mut *f);
+    }
+
+    // The analysis quotes evidence and URLs, and a model's answer may quote anything.
+    if let Some(analysis) = root_cause {
+        root_cause_strings(analysis, f);
+    }
+}
+
+/// Calls `f` on every string of the root-cause analysis.
+fn root_cause_strings(analysis: &mut RootCause, f: &mut dyn FnMut(&mut String)) {
+    let RootCause {
+        source: _,
+        provider,
+        model,
+        note,
+        finding: _,
+        text,
+        citations,
+        summary,
+        violation,
+        observed,
+        fix,
+        client_view,
+    } = analysis;
+    for s in [provider, model, note] {
+        s.iter_mut().for_each(&mut *f);
+    }
+    for s in [text, summary, client_view] {
+        f(s);
+    }
+    for citation in citations {
+        let CheckedCitation {
+            text,
+            verified: _,
+            title,
+            section_title,
+            reason,
+        } = citation;
+        f(text);
+        for s in [title, section_title, reason] {
+            s.iter_mut().for_each(&mut *f);
+        }
+    }
+    for claim in violation {
+        let Claim {
+            claim,
+            reference,
+            url,
+            section_title,
+            verified: _,
+        } = claim;
+        for s in [claim, reference, url] {
+            f(s);
+        }
+        section_title.iter_mut().for_each(&mut *f);
+    }
+    for observation in observed {
+        let Observation {
+            text,
+            exchange_ids: _,
+        } = observation;
+        f(text);
+    }
+    let Fix { text, artifacts } = fix;
+    f(text);
+    for artifact in artifacts {
+        let Artifact {
+            label,
+            kind,
+            content,
+        } = artifact;
+        for s in [label, kind, content] {
+            f(s);
+        }
     }
 }
 

@@ -125,6 +125,12 @@ async fn html_report_loads_cleanly_and_shows_the_primary_finding() {
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(dom.contains("id=\"primary-finding\""), "{dom}");
     assert!(dom.contains(&code));
+    // The root-cause analysis is on the page, with the corrected challenge.
+    assert!(dom.contains("id=\"root-cause\""), "{dom}");
+    assert!(
+        dom.contains("WWW-Authenticate: Bearer resource_metadata="),
+        "{dom}"
+    );
 
     let probe = write_page(dir.path(), "probe.html", &instrumented(&html, &code));
     let out = chromium_dump(&probe);

@@ -15,6 +15,7 @@ mod interop;
 mod json_schema;
 mod outputs;
 mod outputs_cli;
+mod root_cause;
 mod shard;
 mod stdio;
 mod support;
