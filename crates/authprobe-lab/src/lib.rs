@@ -305,6 +305,12 @@ impl RunningLab {
         self.lab.client_count()
     }
 
+    /// How many HTTP requests the lab has received (on either port), counted as they
+    /// arrive, before any `--latency` delay.
+    pub fn request_count(&self) -> u64 {
+        self.lab.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The URL to point a scanner at: `<base>/mcp`. With
     /// [`Defect::Redirect`] that URL answers 308 to `<base>/v2/mcp`.
     pub fn mcp_url(&self) -> String {

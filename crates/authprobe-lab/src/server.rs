@@ -2,6 +2,7 @@
 //! the defects that move or remove endpoints stay simple conditions and the
 //! lab, not a framework, decides every status code (404, 405, 308).
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -29,6 +30,7 @@ pub(crate) fn auth_router(lab: Arc<Lab>) -> Router {
 }
 
 async fn dispatch_auth(State(lab): State<Arc<Lab>>, req: Request) -> Response {
+    lab.requests.fetch_add(1, Ordering::Relaxed);
     lab.latency.wait().await;
     let lab = lab.endpoint_for(req.uri().path()).unwrap_or(lab);
     auth_server(&lab, req).await.unwrap_or_else(|_| not_found())
@@ -62,6 +64,7 @@ async fn auth_server(lab: &Lab, req: Request) -> Result<Response, Request> {
 }
 
 async fn dispatch(State(lab): State<Arc<Lab>>, req: Request) -> Response {
+    lab.requests.fetch_add(1, Ordering::Relaxed);
     lab.latency.wait().await;
     let lab = lab.endpoint_for(req.uri().path()).unwrap_or(lab);
     let path = req.uri().path().to_owned();

@@ -3,6 +3,7 @@
 //! sessions.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -53,6 +54,9 @@ pub(crate) struct Lab {
     /// A pre-registered confidential client (`client_id`, `client_secret`)
     /// for the client credentials grant and `--client-id` logins.
     pub(crate) confidential: (String, String),
+    /// Requests received (counted on arrival, before any latency), so that tests can
+    /// tell whether a client stopped sending.
+    pub(crate) requests: AtomicU64,
     defects: HashSet<Defect>,
     store: Mutex<Store>,
     shutdown: watch::Receiver<bool>,
@@ -153,6 +157,7 @@ impl Lab {
                 format!("lab-confidential-{}", &random_id()[..8]),
                 random_id(),
             ),
+            requests: AtomicU64::new(0),
             defects: defects.into_iter().collect(),
             store: Mutex::new(Store::default()),
             shutdown,

@@ -33,8 +33,8 @@ pub enum Command {
     Lab(LabArgs),
     /// Print a finding code's catalog entry: what it means, the spec text, the fix.
     Explain(ExplainArgs),
-    /// Run authprobe as an MCP server (not yet implemented).
-    Mcp,
+    /// Run authprobe as an MCP server: the scan as tools for agents (stdio or Streamable HTTP).
+    Mcp(McpArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to complete for.
@@ -297,6 +297,44 @@ pub struct LabArgs {
     /// with its own metadata and authorization server (for batch scans).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub endpoints: usize,
+}
+
+/// The transport of `authprobe mcp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum McpTransport {
+    /// JSON-RPC on stdin/stdout: for hosts that launch the command themselves.
+    Stdio,
+    /// Streamable HTTP on `--http-addr` and `--http-path`.
+    Http,
+}
+
+/// `authprobe mcp`.
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// How MCP hosts reach the server.
+    #[arg(long, value_enum, default_value_t = McpTransport::Stdio)]
+    pub transport: McpTransport,
+    /// Address the HTTP transport listens on (loopback unless you give another).
+    #[arg(long, default_value = "127.0.0.1:8765", value_name = "ADDR")]
+    pub http_addr: String,
+    /// Path of the MCP endpoint on the HTTP transport.
+    #[arg(long, default_value = "/mcp", value_name = "PATH")]
+    pub http_path: String,
+    /// Another `Host` the HTTP transport answers to, besides the loopback names
+    /// (repeatable; `name` or `name:port`). Requests naming any other host get 403.
+    #[arg(long, value_name = "HOST")]
+    pub allow_host: Vec<String>,
+    /// A browser origin allowed to call the HTTP transport (repeatable, e.g.
+    /// `https://app.example.com:443`); requests carrying any other `Origin` get 403.
+    #[arg(long, value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+    /// Scans running at once; further scan calls wait for a free slot.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub concurrency: usize,
+    /// Folder where `bundle_evidence` writes its zips [default: a folder under the
+    /// system's temporary directory].
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 /// `authprobe explain`.

@@ -9,6 +9,7 @@ mod docs_cmd;
 mod exit;
 mod explain_cmd;
 mod lab_cmd;
+mod mcp;
 mod merge_cmd;
 mod outputs;
 mod scan_cmd;
@@ -62,7 +63,7 @@ fn run(cli: Cli) -> Result<i32, Failure> {
         Command::Demo(args) => runtime()?.block_on(lab_cmd::demo(args)),
         Command::Lab(args) => runtime()?.block_on(lab_cmd::lab(args)),
         Command::Explain(args) => explain_cmd::run(args),
-        Command::Mcp => Err(Failure::not_yet("`authprobe mcp`")),
+        Command::Mcp(args) => runtime()?.block_on(mcp::run(args)),
         Command::Completions { shell } => docs_cmd::completions(shell),
         Command::Man { command } => docs_cmd::man(command.as_deref()),
         Command::Diff { old, new } => diff_cmd::run(&old, &new),

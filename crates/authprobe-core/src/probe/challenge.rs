@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::http::{BodyRead, Exchange, RedirectPolicy, RequestSpec, Trust};
+use crate::http::{BodyRead, Exchange, RedirectPolicy, RequestSpec, StopWhen, Trust};
 use crate::report::Stage;
 use crate::wire::jsonrpc::{self, ResponseShape};
 use crate::wire::www_authenticate::{
@@ -130,9 +130,16 @@ pub fn with_bogus_token(spec: RequestSpec, token: &str) -> RequestSpec {
     } else {
         "initialize"
     };
+    // A watcher remembers what it has read: the two requests run at once, so
+    // sharing one would let either answer end the other's read early.
+    let stop_when = spec
+        .stop_when
+        .as_ref()
+        .map(|_| Arc::new(jsonrpc::sse_response_watcher()) as StopWhen);
     RequestSpec {
         purpose: format!("{method} with an invalid bearer token"),
         headers,
+        stop_when,
         ..spec
     }
 }
@@ -360,5 +367,30 @@ impl ChallengeFacts {
     /// True when the initialize was refused for lack of credentials.
     pub fn auth_required(&self) -> bool {
         matches!(self.answer, Answer::AuthRequired(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The initialize with a bogus token runs beside the primary one: with a shared
+    /// watcher, the first answer seen ended the other read after its first chunk (a
+    /// server's SSE priming event), and the scan judged the target not MCP.
+    #[test]
+    fn the_bogus_token_request_reads_with_a_watcher_of_its_own() {
+        let target = Url::parse("http://127.0.0.1:1/mcp").expect("a URL");
+        let primary = initialize_request(&target, "2025-11-25", true);
+        let bogus = with_bogus_token(primary.clone(), "x");
+        let (Some(a), Some(b)) = (&primary.stop_when, &bogus.stop_when) else {
+            panic!("both requests stop at their response");
+        };
+        assert!(!Arc::ptr_eq(a, b));
+        let answer = b"data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n";
+        assert!(b(answer), "the bogus request's own answer ends its read");
+        assert!(
+            !a(b"data: \nid: 0\nretry: 3000\n\n"),
+            "a priming event does not end the primary's"
+        );
     }
 }

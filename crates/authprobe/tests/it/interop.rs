@@ -8,7 +8,7 @@
 #[path = "interop_expect.rs"]
 mod expect;
 #[path = "interop_fixture.rs"]
-mod fixture;
+pub mod fixture;
 
 use std::process::Command;
 use std::time::Duration;

@@ -13,6 +13,7 @@ mod hostile;
 mod html_browser;
 mod interop;
 mod json_schema;
+mod mcp_server;
 mod outputs;
 mod outputs_cli;
 mod root_cause;

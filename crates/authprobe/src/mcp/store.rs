@@ -1,0 +1,126 @@
+//! The scans the MCP server remembers, so that later tool calls can name them by
+//! `scan_id`: bounded in number and in age, because the server may run for days.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use authprobe_core::report::Report;
+
+/// Scans kept at most; the oldest is forgotten first.
+pub const MAX_SCANS: usize = 64;
+/// A scan is forgotten this long after it finished.
+pub const MAX_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// One finished scan. The report is the redacted one: the store never holds a
+/// credential the caller handed over.
+pub struct Stored {
+    /// The redacted report.
+    pub report: Arc<Report>,
+    /// The URL that was scanned, as given.
+    pub url: String,
+    /// When the scan finished.
+    at: Instant,
+}
+
+/// The remembered scans, newest last.
+#[derive(Default)]
+pub struct Store {
+    scans: Mutex<VecDeque<(String, Stored)>>,
+}
+
+impl Store {
+    /// Remembers a report and returns its new `scan_id`.
+    pub fn insert(&self, url: &str, report: Arc<Report>) -> String {
+        let id = new_id();
+        let mut scans = self.scans.lock().unwrap_or_else(PoisonError::into_inner);
+        forget_expired(&mut scans, Instant::now());
+        while scans.len() >= MAX_SCANS {
+            scans.pop_front();
+        }
+        scans.push_back((
+            id.clone(),
+            Stored {
+                report,
+                url: url.to_string(),
+                at: Instant::now(),
+            },
+        ));
+        id
+    }
+
+    /// The scan with this id, unless it is unknown or too old.
+    pub fn get(&self, id: &str) -> Option<(Arc<Report>, String)> {
+        let mut scans = self.scans.lock().unwrap_or_else(PoisonError::into_inner);
+        forget_expired(&mut scans, Instant::now());
+        scans
+            .iter()
+            .find(|(known, _)| known == id)
+            .map(|(_, s)| (s.report.clone(), s.url.clone()))
+    }
+
+    /// How many scans are remembered.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.scans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+}
+
+fn forget_expired(scans: &mut VecDeque<(String, Stored)>, now: Instant) {
+    while scans
+        .front()
+        .is_some_and(|(_, s)| now.duration_since(s.at) > MAX_AGE)
+    {
+        scans.pop_front();
+    }
+}
+
+/// 128 random bits in hex: not guessable, so one caller cannot read another's scans
+/// on a shared HTTP server by counting.
+fn new_id() -> String {
+    format!("scan-{:032x}", rand::random::<u128>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Arc<Report> {
+        let json = include_str!("../../tests/snapshots/clean/report.json");
+        Arc::new(authprobe_render::read_report_json(json).expect("the fixture is a report"))
+    }
+
+    #[test]
+    fn keeps_at_most_the_cap_and_forgets_the_oldest_first() {
+        let store = Store::default();
+        let first = store.insert("http://a/mcp", report());
+        for _ in 0..MAX_SCANS {
+            store.insert("http://b/mcp", report());
+        }
+        assert_eq!(store.len(), MAX_SCANS);
+        assert!(store.get(&first).is_none(), "the oldest scan is forgotten");
+    }
+
+    #[test]
+    fn forgets_scans_older_than_the_age_limit() {
+        let store = Store::default();
+        let id = store.insert("http://a/mcp", report());
+        assert!(store.get(&id).is_some());
+        let later = Instant::now() + MAX_AGE + Duration::from_secs(1);
+        let mut scans = store.scans.lock().unwrap_or_else(PoisonError::into_inner);
+        forget_expired(&mut scans, later);
+        assert!(scans.is_empty());
+    }
+
+    #[test]
+    fn ids_are_distinct_and_unknown_ids_find_nothing() {
+        let store = Store::default();
+        let a = store.insert("http://a/mcp", report());
+        let b = store.insert("http://a/mcp", report());
+        assert_ne!(a, b);
+        assert!(store.get("scan-0").is_none());
+    }
+}
