@@ -237,11 +237,16 @@ fn check_every_tool(result: &Value, token: &str, with_ref: bool) {
     assert!(text(step(result, 1))
         .starts_with("Primary finding: AUTH_REQUIRED_BUT_NOT_ADVERTISED (high)"));
 
-    // With the lab's token, the MCP checks run behind authorization (`--bearer-token`):
-    // the tools are listed, which the scan without credentials could not do. The token
-    // appears nowhere.
+    // With the lab's token, the scan runs as with `--bearer-token`: the MCP checks behind
+    // authorization list the tools (the scan without credentials could not), and the
+    // authenticated session (stage 7) passes. The token appears nowhere.
     let authed = ok(result, 2);
     assert_eq!(authed["status"], "complete");
+    let session = authed["report"]["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"] == "Authenticated session"))
+        .expect("an authenticated-session step");
+    assert_eq!(session["status"], "PASS", "{session}");
     assert_eq!(clean["report"]["tools"], json!([]));
     assert!(
         authed["report"]["tools"]
