@@ -3,9 +3,10 @@
 //! DNS-rebinding protection the transport specification asks of local servers.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-use axum::extract::Request;
-use axum::http::header::{ALLOW, CONTENT_TYPE};
+use axum::extract::{Request, State};
+use axum::http::header::{ALLOW, CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -45,9 +46,13 @@ pub async fn serve(args: &McpArgs, face: Face) -> Result<i32, Failure> {
         .local_addr()
         .map_err(|e| Failure::new(format!("cannot read the bound address: {e}")))?;
     let stop = CancellationToken::new();
+    let gate = Arc::new(Gate {
+        hosts: allowed_hosts(local, &args.allow_host),
+        origins: allowed_origins(local, &args.allow_origin),
+    });
     let config = StreamableHttpServerConfig::default()
-        .with_allowed_hosts(allowed_hosts(local, &args.allow_host))
-        .with_allowed_origins(allowed_origins(local, &args.allow_origin))
+        .with_allowed_hosts(gate.hosts.clone())
+        .with_allowed_origins(gate.origins.clone())
         .enforce_origin_validation()
         .with_cancellation_token(stop.child_token());
     let service = StreamableHttpService::new(
@@ -57,8 +62,14 @@ pub async fn serve(args: &McpArgs, face: Face) -> Result<i32, Failure> {
     );
     let router = Router::new()
         .route_service(&args.http_path, service)
-        .layer(middleware::from_fn(supported_version_only))
-        .layer(middleware::from_fn(no_stream_without_session));
+        .layer(middleware::from_fn_with_state(
+            gate.clone(),
+            supported_version_only,
+        ))
+        .layer(middleware::from_fn_with_state(
+            gate,
+            no_stream_without_session,
+        ));
     eprintln!(
         "authprobe mcp: Streamable HTTP on http://{local}{}",
         args.http_path
@@ -78,12 +89,40 @@ pub async fn serve(args: &McpArgs, face: Face) -> Result<i32, Failure> {
     Ok(EXIT_OK)
 }
 
+/// The `Host` and `Origin` values the SDK is told to accept. The two layers below act
+/// only on requests that match them exactly, and leave every other request to the SDK,
+/// which refuses a foreign `Host` or `Origin` with 403 before anything else is said.
+struct Gate {
+    hosts: Vec<String>,
+    origins: Vec<String>,
+}
+
+impl Gate {
+    fn admits(&self, request: &Request) -> bool {
+        let header = |name| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_ascii_lowercase)
+        };
+        let host_ok = header(HOST).is_some_and(|h| self.hosts.contains(&h));
+        let origin_ok = header(ORIGIN).is_none_or(|o| self.origins.contains(&o));
+        host_ok && origin_ok
+    }
+}
+
 /// 405 for GET or DELETE without `Mcp-Session-Id`: there is no stream and no session
 /// to end outside a session. Revision 2026-07-28 (Streamable HTTP › Backward
 /// Compatibility) asks exactly this; 2025-11-25 allows it ("or else return HTTP 405").
 /// The SDK would answer 400 "Session ID is required".
-async fn no_stream_without_session(request: Request, next: Next) -> Response {
-    let stateless = matches!(*request.method(), Method::GET | Method::DELETE)
+async fn no_stream_without_session(
+    State(gate): State<Arc<Gate>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let stateless = gate.admits(&request)
+        && matches!(*request.method(), Method::GET | Method::DELETE)
         && !request.headers().contains_key("mcp-session-id");
     if stateless {
         return (
@@ -101,7 +140,14 @@ async fn no_stream_without_session(request: Request, next: Next) -> Response {
 /// initialize never negotiates it here, and the transport specification (2025-06-18
 /// and later, "Protocol Version Header") says such a request MUST get 400 Bad Request.
 /// Versions the SDK does not know it refuses itself.
-async fn supported_version_only(request: Request, next: Next) -> Response {
+async fn supported_version_only(
+    State(gate): State<Arc<Gate>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !gate.admits(&request) {
+        return next.run(request).await;
+    }
     let Some(requested) = request
         .headers()
         .get("mcp-protocol-version")

@@ -465,12 +465,28 @@ async fn the_http_face_is_clean_under_authprobe_scan() {
     }
 }
 
-/// One raw HTTP/1.1 POST of `ping`; the status code of the answer.
+/// One raw HTTP/1.1 POST of `initialize`; the status code of the answer.
 fn post_status(port: u16, host: &str, origin: Option<&str>) -> u16 {
-    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+    request_status(port, "POST", host, origin, None)
+}
+
+/// One raw HTTP/1.1 request (POST carries `initialize`); the status code of the answer.
+fn request_status(
+    port: u16,
+    method: &str,
+    host: &str,
+    origin: Option<&str>,
+    version: Option<&str>,
+) -> u16 {
+    let body = if method == "POST" {
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#
+    } else {
+        ""
+    };
     let origin = origin.map_or(String::new(), |o| format!("Origin: {o}\r\n"));
+    let version = version.map_or(String::new(), |v| format!("MCP-Protocol-Version: {v}\r\n"));
     let request = format!(
-        "POST /mcp HTTP/1.1\r\nHost: {host}\r\n{origin}Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} /mcp HTTP/1.1\r\nHost: {host}\r\n{origin}{version}Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server accepts");
@@ -506,6 +522,19 @@ fn a_foreign_origin_or_host_is_refused() {
         403,
         "a foreign Host (DNS rebinding) is refused"
     );
+    // Refused before anything else is said: an unspoken revision (400) or a method
+    // outside a session (405) are answers for local clients only.
+    let foreign_host = format!("evil.example:{port}");
+    let evil = Some("http://evil.example");
+    let old = Some("2025-03-26");
+    assert_eq!(request_status(port, "POST", &own, None, old), 400);
+    assert_eq!(request_status(port, "POST", &own, evil, old), 403);
+    assert_eq!(request_status(port, "POST", &foreign_host, None, old), 403);
+    for method in ["GET", "DELETE"] {
+        assert_eq!(request_status(port, method, &own, None, None), 405);
+        assert_eq!(request_status(port, method, &own, evil, None), 403);
+        assert_eq!(request_status(port, method, &foreign_host, None, None), 403);
+    }
 }
 
 #[test]
