@@ -178,6 +178,13 @@ impl Finding {
         self
     }
 
+    /// Overrides the severity, where the catalog names two levels for one code
+    /// (for example a rule that binds less strictly in one situation).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     /// Overrides the confidence.
     pub fn with_confidence(mut self, confidence: f32) -> Self {
         self.confidence = confidence;

@@ -64,7 +64,8 @@ macro_rules! defects {
 
             /// Whether the defect belongs to the calibration matrix. The
             /// hostile defects (hanging, endless and huge responses) are not
-            /// calibrated: they exist to prove the scanner stays bounded.
+            /// calibrated: they exist to prove the scanner stays bounded; nor
+            /// are the rate limits, whose point is that nothing is raised.
             pub fn calibrated(&self) -> bool {
                 match self { $(Defect::$variant => $calibrated,)* }
             }
@@ -81,7 +82,7 @@ defects! {
         ["DISCOVERY_NO_WWW_AUTHENTICATE", "HEADER_STRIPPED_BY_PROXY_SUSPECTED"],
         "401 responses of the MCP endpoint carry no WWW-Authenticate header, although the metadata is served at both well-known URLs.";
     NoPrm = "no-prm", "protected-broken", true,
-        ["OAUTH_DISCOVERY_UNAVAILABLE", "PRM_HTTP_STATUS_NOT_200"],
+        ["AUTH_REQUIRED_BUT_NOT_ADVERTISED", "OAUTH_DISCOVERY_UNAVAILABLE", "PRM_HTTP_STATUS_NOT_200"],
         "The Bearer challenge has no resource_metadata and both well-known metadata URLs answer 404.";
     PrmHtmlCatchAll = "prm-html-catch-all", "protected-broken", true,
         ["PRM_CONTENT_TYPE_NOT_JSON", "OAUTH_DISCOVERY_UNAVAILABLE"],
@@ -272,6 +273,9 @@ defects! {
     TokenErrorStatus = "token-error-status", "protected-ok", true,
         ["TOKEN_ERROR_STATUS_INVALID"],
         "The token endpoint answers errors with 403 instead of 400.";
+    TokenError500 = "token-error-500", "protected-ok", true,
+        ["TOKEN_ERROR_STATUS_INVALID"],
+        "The token endpoint crashes on an invalid grant: 500 with a JSON error (the endpoint is there, it fails on bad input).";
     TokenErrorCode = "token-error-code", "protected-ok", true,
         ["TOKEN_ERROR_CODE_INVALID"],
         "The token endpoint answers an unknown code with error \"bad_code\" instead of invalid_grant.";
@@ -280,7 +284,16 @@ defects! {
         "The metadata's token_endpoint names a path the server does not serve (404).";
     DcrDangerousUri = "dcr-dangerous-uri", "protected-ok", true,
         ["DCR_DANGEROUS_URI_ACCEPTED", "DCR_ENDPOINT_OPEN"],
-        "Active: dynamic client registration accepts javascript:, data: and file: redirect URIs.";
+        "Active: dynamic client registration accepts javascript: and data: redirect URIs.";
+    DcrRateLimited = "dcr-rate-limited", "protected-ok", false,
+        [],
+        "Active: dynamic client registration answers every request 429 with Retry-After: 60 (rate limiting is not a defect of the endpoint).";
+    TokenRateLimited = "token-rate-limited", "protected-ok", false,
+        [],
+        "The token endpoint answers every request 429 with Retry-After: 60 (rate limiting is not a defect of the endpoint).";
+    DcrFileRedirect = "dcr-file-redirect", "protected-ok", true,
+        ["DCR_ENDPOINT_OPEN", "DCR_FILE_REDIRECT_ACCEPTED"],
+        "Active: dynamic client registration accepts file: redirect URIs.";
     DcrHttpRedirect = "dcr-http-redirect", "protected-ok", true,
         ["DCR_HTTP_REDIRECT_ACCEPTED", "DCR_ENDPOINT_OPEN"],
         "Active: dynamic client registration accepts plain-http redirect URIs on any host.";
@@ -468,6 +481,8 @@ impl Defect {
         matches!(
             self,
             Defect::DcrDangerousUri
+                | Defect::DcrFileRedirect
+                | Defect::DcrRateLimited
                 | Defect::DcrHttpRedirect
                 | Defect::DcrEmptyRedirectUris
                 | Defect::DcrRejectsLoopback

@@ -57,6 +57,9 @@ pub(crate) async fn register(lab: &Lab, req: Request) -> Response {
     if req.method() != Method::POST {
         return method_not_allowed("POST");
     }
+    if lab.has(Defect::DcrRateLimited) {
+        return crate::wire::rate_limited();
+    }
     let Ok(body) = to_bytes(req.into_body(), MAX_METADATA).await else {
         return refuse(
             lab,
@@ -96,10 +99,13 @@ fn string_list(
 fn redirect_uri_ok(lab: &Lab, uri: &str) -> bool {
     let lower = uri.to_ascii_lowercase();
     if lab.has(Defect::DcrDangerousUri)
-        && ["javascript:", "data:", "file:"]
+        && ["javascript:", "data:"]
             .iter()
             .any(|scheme| lower.starts_with(scheme))
     {
+        return true;
+    }
+    if lab.has(Defect::DcrFileRedirect) && lower.starts_with("file:") {
         return true;
     }
     if uri.contains('#') || !uri.bytes().all(|b| (0x21..=0x7e).contains(&b)) {

@@ -38,6 +38,8 @@ pub(crate) fn token_error(lab: &Lab, error: &str, description: &str) -> Response
         StatusCode::OK
     } else if lab.has(Defect::TokenErrorStatus) {
         StatusCode::FORBIDDEN
+    } else if lab.has(Defect::TokenError500) {
+        StatusCode::INTERNAL_SERVER_ERROR
     } else {
         StatusCode::BAD_REQUEST
     };
@@ -196,6 +198,9 @@ fn audience(
 
 /// `POST /token`.
 pub(crate) async fn token(lab: &Lab, req: Request) -> Response {
+    if lab.has(Defect::TokenRateLimited) {
+        return crate::wire::rate_limited();
+    }
     let (headers, pairs) = match read_post(lab, req).await {
         Ok(read) => read,
         Err(response) => return *response,

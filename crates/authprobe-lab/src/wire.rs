@@ -218,3 +218,13 @@ pub(crate) fn is_loopback_origin(origin: &str) -> bool {
         None => false,
     }
 }
+
+/// 429 with `Retry-After: 60`: how authorization servers rate-limit a caller (RFC 6585 §4).
+pub(crate) fn rate_limited() -> Response {
+    Reply::json(
+        StatusCode::TOO_MANY_REQUESTS,
+        &serde_json::json!({"error": "slow_down", "error_description": "too many requests"}),
+    )
+    .header(HeaderName::from_static("retry-after"), "60")
+    .into_response()
+}

@@ -21,4 +21,8 @@ pub const UNIT_PROOFS: &[(Code, &str)] = &[
         "resource_of_another_origin_in_a_well_known_document",
     ),
     (Code::Rfc3986InvalidUri, "resource_that_does_not_parse"),
+    (
+        Code::PrmResourceQueryDiffers,
+        "target_with_a_query_that_the_resource_leaves_out",
+    ),
 ];

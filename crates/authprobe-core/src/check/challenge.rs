@@ -240,6 +240,23 @@ fn challenge_findings(
     stripped_elsewhere(out, facts, trace, init);
 }
 
+/// Every well-known candidate was fetched and answered "not here" (404 or 410): no
+/// metadata exists, as opposed to metadata that exists but is broken, or a fetch that
+/// timed out (neither of which says that nothing is advertised).
+fn nothing_at_well_known(prm: &PrmFacts, trace: &Trace) -> bool {
+    let mut well_known = prm
+        .candidates
+        .iter()
+        .filter(|c| c.source != Source::Header)
+        .peekable();
+    well_known.peek().is_some()
+        && well_known.all(|c| {
+            c.exchange(trace)
+                .and_then(|e| e.status())
+                .is_some_and(|s| s == 404 || s == 410)
+        })
+}
+
 fn resource_metadata_findings(
     out: &mut Vec<Finding>,
     facts: &ChallengeFacts,
@@ -251,6 +268,28 @@ fn resource_metadata_findings(
     let header_candidate = prm.by_source(Source::Header);
     let fetched = header_candidate.and_then(|c| c.exchange(trace));
     match &facts.resource_metadata {
+        None if nothing_at_well_known(prm, trace) => {
+            // The same root cause as no challenge at all: nothing tells a client where
+            // the metadata is, and no well-known URL serves any.
+            let mut ids = vec![init.id];
+            let mut lines = Vec::new();
+            for c in prm.candidates.iter().filter(|c| c.source != Source::Header) {
+                if let Some(e) = c.exchange(trace) {
+                    ids.push(e.id);
+                    lines.push(seen(e));
+                }
+            }
+            out.push(Finding::new(
+                Code::AuthRequiredButNotAdvertised,
+                format!(
+                    "{} demands authorization with the challenge `{}`, which has no resource_metadata, and no protected resource metadata exists at the well-known locations ({}). A client has no way to find out how to log in.",
+                    seen(init),
+                    header_lines(init),
+                    lines.join("; ")
+                ),
+                ids,
+            ));
+        }
         None => {
             if let Some(source) = verdict.well_known_usable {
                 let working = prm.by_source(source).and_then(|c| c.exchange(trace));

@@ -6,7 +6,7 @@ use crate::catalog::Code;
 use crate::http::ExchangeId;
 use crate::probe::prm::{Candidate, PrmFacts, Source};
 use crate::probe::Trace;
-use crate::report::Finding;
+use crate::report::{Finding, Severity};
 use crate::wire::resource::{
     canonical_issues, compare_resource, is_loopback_url, CanonicalIssue, ResourceMatch,
 };
@@ -147,7 +147,6 @@ pub fn judge_candidate(candidate: &Candidate, trace: &Trace, mcp_url: &Url) -> C
         }
         None => return verdict,
     };
-    let header_sourced = candidate.source == Source::Header;
     let mut usable = true;
 
     match &doc.resource {
@@ -172,7 +171,7 @@ pub fn judge_candidate(candidate: &Candidate, trace: &Trace, mcp_url: &Url) -> C
             usable = false;
         }
         Some(raw) => {
-            if !judge_resource(&mut verdict, raw, mcp_url, header_sourced, id) {
+            if !judge_resource(&mut verdict, raw, mcp_url, candidate.source, id) {
                 usable = false;
             }
         }
@@ -203,9 +202,10 @@ fn judge_resource(
     verdict: &mut CandidateVerdict,
     raw: &str,
     mcp_url: &Url,
-    header_sourced: bool,
+    source: Source,
     id: ExchangeId,
 ) -> bool {
+    let header_sourced = source == Source::Header;
     let issues = canonical_issues(raw);
     if issues.contains(&CanonicalIssue::Fragment) {
         verdict.push(
@@ -248,15 +248,19 @@ fn judge_resource(
             );
             true
         }
-        ResourceMatch::ParentPath => {
+        ResourceMatch::QueryOnly { query } => {
             verdict.push(
                 Finding::new(
-                    Code::PrmResourceParentPath,
-                    format!("`resource` is \"{raw}\", a parent path of the MCP URL {mcp_url}; RFC 9728 §3.3 requires identity. Some SDK clients accept a parent, strict clients do not."),
+                    Code::PrmResourceQueryDiffers,
+                    format!("`resource` is \"{raw}\", the MCP URL {mcp_url} without its query (?{query}): that is the only difference. RFC 9728 §3.3 asks for identical values, while RFC 8707 §2 advises resource identifiers without a query, and the official TypeScript and Python SDK clients compare origin and path only; strict clients may refuse it."),
                     vec![id],
                 ),
                 false,
             );
+            true
+        }
+        ResourceMatch::ParentPath => {
+            verdict.push(parent_path_finding(raw, mcp_url, source, id), false);
             true
         }
         ResourceMatch::Mismatch { reason } => {
@@ -303,6 +307,33 @@ fn judge_resource(
             false
         }
     }
+}
+
+/// A parent-path `resource`, judged by where the document was found (RFC 9728 §3.3):
+/// through the challenge or the path-suffix URL the value must be the MCP URL itself;
+/// at the root well-known URL, the origin is exactly the identifier that URL was built
+/// from, so only clients that compare with the MCP URL are affected.
+fn parent_path_finding(raw: &str, mcp_url: &Url, source: Source, id: ExchangeId) -> Finding {
+    let origin_at_root = source == Source::Root
+        && Url::parse(raw).is_ok_and(|r| r.path() == "/" && r.query().is_none());
+    if origin_at_root {
+        return Finding::new(
+            Code::PrmResourceParentPath,
+            format!("`resource` is \"{raw}\", the origin of the MCP URL {mcp_url}, in the document at the root well-known URL: RFC 9728 §3.3 is met there (the origin is the identifier that URL was built from), but clients that compare `resource` with the MCP URL refuse it; the TypeScript, Python and Rust SDK clients accept a prefix."),
+            vec![id],
+        )
+        .with_severity(Severity::Low);
+    }
+    let via = match source {
+        Source::Header => "named by the challenge's resource_metadata",
+        Source::PathSuffix => "at the path-suffix well-known URL",
+        Source::Root => "at the root well-known URL",
+    };
+    Finding::new(
+        Code::PrmResourceParentPath,
+        format!("`resource` is \"{raw}\", a parent path of the MCP URL {mcp_url}, in the document {via}; RFC 9728 §3.3 requires it to be identical there. Strict clients refuse it; the TypeScript, Python and Rust SDK clients accept a prefix."),
+        vec![id],
+    )
 }
 
 /// True when `url` is on loopback, where https rules do not apply.

@@ -131,7 +131,9 @@ pub fn active_findings(facts: &RegistrationFacts, trace: &Trace, cimd: bool) -> 
         ));
     }
     let protected = matches!(realistic_ex.status(), Some(401 | 403));
-    if realistic.client_id().is_none() && !(protected && cimd) {
+    // A 429 says "not now", not "not you": rate limiting is never held against the endpoint.
+    let rate_limited = realistic_ex.status() == Some(429);
+    if realistic.client_id().is_none() && !(protected && cimd) && !rate_limited {
         out.extend(rejected(realistic, realistic_ex, facts));
     }
     for case in Case::NEGATIVE {
@@ -232,9 +234,13 @@ fn accepted_negative(r: &Registration, trace: &Trace) -> Option<Finding> {
             Code::DcrHttpRedirectAccepted,
             "redirect URIs must use https unless they are loopback (MCP 2025-11-25 › Communication Security): the code would travel in clear text",
         ),
-        Case::JavascriptRedirect | Case::DataRedirect | Case::FileRedirect => (
+        Case::JavascriptRedirect | Case::DataRedirect => (
             Code::DcrDangerousUriAccepted,
-            "such a URI runs script or reads local files in the browser (RFC 7591 §5, RFC 8252 §8.4)",
+            "the browser runs such a URI as script when the authorization server redirects to it, and RFC 7591 §5 allows only https, loopback http and app-specific redirect URIs",
+        ),
+        Case::FileRedirect => (
+            Code::DcrFileRedirectAccepted,
+            "a file: URI is neither https, nor loopback http, nor app-specific, the only kinds RFC 7591 §5 allows: the code would go nowhere a client controls",
         ),
         Case::EmptyRedirects => (
             Code::DcrEmptyRedirectUrisAccepted,
@@ -273,7 +279,7 @@ fn error_format(facts: &RegistrationFacts, trace: &Trace) -> Option<Finding> {
         let Some(response) = &ex.response else {
             continue;
         };
-        if matches!(response.status, 401 | 403) {
+        if matches!(response.status, 401 | 403 | 429) {
             continue;
         }
         let media = response.media_type().unwrap_or_default();
@@ -455,6 +461,10 @@ pub fn summary(facts: &RegistrationFacts, trace: &Trace) -> String {
         ),
         (None, Some(e)) => match fate(&realistic.fetch, trace) {
             Fate::Failed(_, ErrorKind::Timeout) => "registration timed out".into(),
+            Fate::Answered if e.status() == Some(429) => match &e.response {
+                Some(r) => format!("registration {}", super::token::rate_limited_phrase(r)),
+                None => "registration rate-limited".into(),
+            },
             Fate::Answered => format!("registration refused ({})", e.status().unwrap_or_default()),
             _ => "registration not answered".into(),
         },

@@ -134,10 +134,22 @@ fn accepted_unsafe_redirect_uris() {
             "DCR_HTTP_REDIRECT_ACCEPTED",
             "DCR_DANGEROUS_URI_ACCEPTED",
             "DCR_DANGEROUS_URI_ACCEPTED",
-            "DCR_DANGEROUS_URI_ACCEPTED",
+            "DCR_FILE_REDIRECT_ACCEPTED",
             "DCR_EMPTY_REDIRECT_URIS_ACCEPTED"
         ]
     );
+    // Script in the browser is high; a file: URI is medium and says nothing of script.
+    let file = found
+        .iter()
+        .find(|f| f.code == Code::DcrFileRedirectAccepted)
+        .expect("file: finding");
+    assert_eq!(file.severity, Severity::Medium);
+    assert!(!file.evidence.contains("script"), "{}", file.evidence);
+    let script = found
+        .iter()
+        .find(|f| f.code == Code::DcrDangerousUriAccepted)
+        .expect("javascript: finding");
+    assert_eq!(script.severity, Severity::High);
 }
 
 #[test]

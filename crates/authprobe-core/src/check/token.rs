@@ -52,11 +52,27 @@ pub fn judge(probe: &TokenProbe, trace: &Trace) -> Vec<Finding> {
     };
     let id = exchange.id;
     let status = response.status;
-    if status == 404 || status >= 500 {
+    if status == 429 {
+        // Rate limiting is an answer about us, not a verdict on the endpoint: the funnel
+        // says "rate-limited" with the Retry-After it gave.
+        return out;
+    }
+    if status == 404 || status == 405 {
         out.push(Finding::new(
             Code::TokenEndpointUnreachable,
             format!(
-                "{} to a token request (an invalid authorization code from {who}): the endpoint is missing or failing, where RFC 6749 §5.2 expects 400 with an error object.",
+                "{} to a token request (an invalid authorization code from {who}): there is no token endpoint at this URL, where RFC 6749 §5.2 expects 400 with an error object.",
+                seen(exchange)
+            ),
+            vec![id],
+        ));
+        return out;
+    }
+    if status >= 500 {
+        out.push(Finding::new(
+            Code::TokenErrorStatusInvalid,
+            format!(
+                "{} answered an invalid authorization code from {who} with status {status}: the endpoint exists but fails on bad input, where RFC 6749 §5.2 requires 400 with an error object (clients see a server failure instead of `invalid_grant`).",
                 seen(exchange)
             ),
             vec![id],
@@ -158,6 +174,9 @@ pub fn answer_phrase(probe: &TokenProbe, trace: &Trace) -> String {
             .map(|x| format!("no answer ({})", x.message))
             .unwrap_or_else(|| "no answer".into());
     };
+    if r.status == 429 {
+        return rate_limited_phrase(r);
+    }
     let mut out = r.status.to_string();
     if let Some(mt) = r.media_type().filter(|m| !m.is_empty()) {
         out.push(' ');
@@ -167,6 +186,14 @@ pub fn answer_phrase(probe: &TokenProbe, trace: &Trace) -> String {
         out.push_str(&format!(", error=\"{code}\""));
     }
     out
+}
+
+/// `429 rate-limited (Retry-After: 30)`: a refusal to answer now, not a verdict.
+pub fn rate_limited_phrase(response: &crate::http::RecordedResponse) -> String {
+    match response.header("retry-after") {
+        Some(after) => format!("429 rate-limited (Retry-After: {after}); not judged"),
+        None => "429 rate-limited (no Retry-After); not judged".to_string(),
+    }
 }
 
 #[cfg(test)]

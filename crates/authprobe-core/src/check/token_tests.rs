@@ -87,8 +87,39 @@ fn unknown_or_missing_error_codes() {
 }
 
 #[test]
-fn missing_or_failing_endpoint_is_unreachable() {
-    for status in [404, 500, 502] {
+fn a_crash_on_an_invalid_grant_is_a_wrong_status_not_an_unreachable_endpoint() {
+    for status in [500, 502, 503] {
+        let f = answer(
+            "POST",
+            TOKEN,
+            status,
+            &[("Content-Type", "application/json")],
+            r#"{"error":"server_error"}"#,
+        );
+        let found = judged(f);
+        assert_eq!(codes(&found), ["TOKEN_ERROR_STATUS_INVALID"], "{status}");
+        assert!(
+            found[0].evidence.contains(&format!("status {status}")),
+            "{status}"
+        );
+    }
+}
+
+#[test]
+fn rate_limiting_is_not_a_defect_of_the_token_endpoint() {
+    let f = answer(
+        "POST",
+        TOKEN,
+        429,
+        &[("Retry-After", "30"), ("Content-Type", "text/plain")],
+        "slow down",
+    );
+    assert!(codes_of(f).is_empty());
+}
+
+#[test]
+fn missing_endpoint_is_unreachable() {
+    for status in [404, 405] {
         let f = answer(
             "POST",
             TOKEN,

@@ -14,6 +14,11 @@ pub enum ResourceMatch {
     Exact,
     /// Identical except for a trailing `/` on the path of one of them.
     TrailingSlashOnly,
+    /// Identical except that the requested URL has a query and the resource has none.
+    QueryOnly {
+        /// The requested URL's query, without the `?`.
+        query: String,
+    },
     /// Same origin; the resource path is a proper ancestor of the requested path
     /// on segment boundaries (`/api` of `/api/mcp`, `/` of everything).
     ParentPath,
@@ -82,10 +87,12 @@ pub fn compare_resource(requested: &Url, resource: &str) -> ResourceMatch {
         ),
     };
     if want_path == got_path {
-        return if same_query {
-            ResourceMatch::Exact
-        } else {
-            query_mismatch()
+        return match (&want_query, &got_query) {
+            _ if same_query => ResourceMatch::Exact,
+            (Some(query), None) => ResourceMatch::QueryOnly {
+                query: query.clone(),
+            },
+            _ => query_mismatch(),
         };
     }
     if differ_by_trailing_slash(&want_path, &got_path) {

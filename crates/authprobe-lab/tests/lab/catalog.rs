@@ -61,13 +61,22 @@ fn calibrated_defects_declare_codes_and_outcomes() {
 }
 
 #[test]
-fn hostile_defects_are_the_three_uncalibrated_ones() {
-    let hostile: Vec<&str> = Defect::ALL
+fn uncalibrated_defects_are_the_rate_limits_and_the_hostile_three() {
+    let uncalibrated: Vec<&str> = Defect::ALL
         .iter()
         .filter(|d| !d.calibrated())
         .map(|d| d.name())
         .collect();
-    assert_eq!(hostile, ["hang-headers", "endless-body", "huge-body"]);
+    assert_eq!(
+        uncalibrated,
+        [
+            "dcr-rate-limited",
+            "token-rate-limited",
+            "hang-headers",
+            "endless-body",
+            "huge-body"
+        ]
+    );
     assert_eq!(Defect::HangHeaders.expected_outcome(), "timeout");
     assert_eq!(Defect::HugeBody.expected_outcome(), "not-mcp");
 }

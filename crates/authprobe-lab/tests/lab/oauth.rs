@@ -381,6 +381,7 @@ async fn registration_defects() {
 
     for (defect, uris) in [
         (Defect::DcrDangerousUri, json!(["data:text/html,x"])),
+        (Defect::DcrFileRedirect, json!(["file:///tmp/cb"])),
         (Defect::DcrHttpRedirect, json!(["http://evil.example/cb"])),
         (Defect::DcrEmptyRedirectUris, json!([])),
     ] {

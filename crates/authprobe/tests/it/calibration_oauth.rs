@@ -285,3 +285,32 @@ async fn every_active_defect_is_invisible_to_a_passive_scan() {
         assert_eq!(left, 0, "{defect}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limiting_is_reported_as_such_never_as_a_defect() {
+    // Real authorization servers rate-limit registrations per address: a 429 is "not
+    // now", with the Retry-After it gave, and no finding about the endpoint.
+    for (defect, step_id) in [
+        (Defect::TokenRateLimited, "token"),
+        (Defect::DcrRateLimited, "registration"),
+    ] {
+        let lab = start(LabConfig::with_defects([defect])).await;
+        let report = scan_active(&lab.mcp_url()).await;
+        lab.shutdown().await;
+        assert!(
+            report.findings.iter().all(|f| f.severity == Severity::Info),
+            "{defect}: {:?}",
+            codes(&report)
+        );
+        assert_eq!(
+            report.outcome.as_str(),
+            defect.expected_outcome(),
+            "{defect}"
+        );
+        let detail = &step(&report, step_id).detail;
+        assert!(
+            detail.contains("429 rate-limited (Retry-After: 60)"),
+            "{defect}: {detail}"
+        );
+    }
+}

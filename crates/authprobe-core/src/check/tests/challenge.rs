@@ -300,17 +300,48 @@ fn bearer_without_resource_metadata_and_without_metadata_anywhere() {
         .route(ROOT, not_found())
         .record();
     let (findings, outcome, primary) = judge(&scene);
-    // A Bearer challenge is there: the "not advertised" root cause does not apply.
+    // A Bearer challenge that points nowhere, and nothing at the well-known URLs: the
+    // same root cause as no challenge at all, with the challenge in the evidence.
     assert_codes(
         &findings,
-        &[Code::OauthDiscoveryUnavailable, Code::PrmHttpStatusNot200],
+        &[
+            Code::AuthRequiredButNotAdvertised,
+            Code::OauthDiscoveryUnavailable,
+            Code::PrmHttpStatusNot200,
+        ],
     );
-    assert_eq!(
-        finding(&findings, Code::OauthDiscoveryUnavailable).caused_by,
-        Some(Code::PrmHttpStatusNot200)
+    let root = finding(&findings, Code::AuthRequiredButNotAdvertised);
+    assert!(root.evidence.contains(r#"`Bearer scope="mcp:tools"`"#));
+    assert_ids(
+        &findings,
+        Code::AuthRequiredButNotAdvertised,
+        &[scene.init(), scene.fetch(PS), scene.fetch(ROOT)],
     );
-    assert_eq!(primary, Some(Code::PrmHttpStatusNot200));
+    for consequence in [Code::OauthDiscoveryUnavailable, Code::PrmHttpStatusNot200] {
+        assert_eq!(
+            finding(&findings, consequence).caused_by,
+            Some(Code::AuthRequiredButNotAdvertised)
+        );
+    }
+    assert_eq!(primary, Some(Code::AuthRequiredButNotAdvertised));
     assert_eq!(outcome, Outcome::ProtectedBroken);
+}
+
+#[test]
+fn bearer_without_resource_metadata_and_broken_metadata_is_not_unadvertised() {
+    // The root URL serves a document (without `resource`): discovery is advertised,
+    // the document is what is wrong.
+    let challenge = r#"Bearer scope="mcp:tools""#;
+    let scene = Site::protected()
+        .init(unauthorized(challenge))
+        .get(unauthorized(challenge))
+        .route(PS, not_found())
+        .route(ROOT, prm_ok(prm_with("resource", None)))
+        .record();
+    let (findings, _, _) = judge(&scene);
+    assert!(findings
+        .iter()
+        .all(|f| f.code != Code::AuthRequiredButNotAdvertised));
 }
 
 #[test]

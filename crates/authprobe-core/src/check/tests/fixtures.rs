@@ -296,6 +296,13 @@ impl Site {
         self
     }
 
+    /// The user scans `at` (the MCP endpoint itself, e.g. with a query).
+    pub fn at(mut self, at: &str) -> Self {
+        self.target = url(at);
+        self.mcp = url(at);
+        self
+    }
+
     /// The user scans `from`, which answers `code` pointing at the MCP URL.
     pub fn redirected_from(mut self, from: &str, code: u16, followed: bool) -> Self {
         self.target = url(from);

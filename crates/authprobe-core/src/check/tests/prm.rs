@@ -147,6 +147,58 @@ fn resource_naming_a_parent_path() {
 }
 
 #[test]
+fn resource_naming_the_origin_at_the_root_url_meets_rfc_9728_there() {
+    // No challenge hint and no path-suffix document: the root document is the one a
+    // client uses, and the origin is the identifier its URL was built from.
+    let challenge = r#"Bearer scope="mcp:tools""#;
+    let scene = Site::protected()
+        .init(unauthorized(challenge))
+        .get(unauthorized(challenge))
+        .route(PS, not_found())
+        .route(
+            ROOT,
+            prm_ok(prm_with(
+                "resource",
+                Some(json!("https://mcp.example.com/")),
+            )),
+        )
+        .record();
+    let (findings, outcome, _) = judge(&scene);
+    let parent = finding(&findings, Code::PrmResourceParentPath);
+    assert_eq!(parent.severity, Severity::Low);
+    assert!(parent.evidence.contains("root well-known URL"));
+    assert_eq!(outcome, Outcome::ProtectedOk);
+}
+
+#[test]
+fn resource_naming_the_origin_through_the_challenge_is_medium() {
+    let origin = prm_with("resource", Some(json!("https://mcp.example.com/")));
+    let scene = serving_doc(origin).record();
+    let (findings, outcome, _) = judge(&scene);
+    assert_codes(&findings, &[Code::PrmResourceParentPath]);
+    let parent = finding(&findings, Code::PrmResourceParentPath);
+    assert_eq!(parent.severity, Severity::Medium);
+    assert!(parent.evidence.contains("challenge's resource_metadata"));
+    assert_eq!(outcome, Outcome::ProtectedOk);
+}
+
+#[test]
+fn target_with_a_query_that_the_resource_leaves_out() {
+    // A hosted server's URL pasted with its query; the metadata names the endpoint.
+    let scene = serving_doc(prm_doc())
+        .at("https://mcp.example.com/mcp?profile=x")
+        .record();
+    let (findings, outcome, primary) = judge(&scene);
+    assert_codes(&findings, &[Code::PrmResourceQueryDiffers]);
+    let query = finding(&findings, Code::PrmResourceQueryDiffers);
+    assert_eq!(query.severity, Severity::Low);
+    assert!(query.evidence.contains("?profile=x"));
+    assert!(query.evidence.contains("RFC 8707 §2"));
+    assert_eq!(primary, Some(Code::PrmResourceQueryDiffers));
+    assert_eq!(outcome, Outcome::ProtectedOk);
+}
+
+#[test]
 fn resource_of_another_origin_in_the_hinted_document() {
     let other = prm_with("resource", Some(json!("https://other.example.com/mcp")));
     let scene = serving_doc(other).record();

@@ -120,8 +120,20 @@ fn parent_on_another_origin_is_a_mismatch() {
 
 #[test]
 fn query_must_match() {
-    let why = reason(cmp("https://h.example/mcp?t=1", "https://h.example/mcp"));
-    assert_eq!(why, "query differs: requested ?t=1, resource no query");
+    // The query as the only difference is told apart from a mismatch.
+    assert_eq!(
+        cmp("https://h.example/mcp?t=1", "https://h.example/mcp"),
+        ResourceMatch::QueryOnly {
+            query: "t=1".to_string()
+        }
+    );
+    let why = reason(cmp("https://h.example/mcp", "https://h.example/mcp?t=1"));
+    assert_eq!(why, "query differs: requested no query, resource ?t=1");
+    let why = reason(cmp(
+        "https://h.example/mcp?t=1",
+        "https://h.example/mcp?t=2",
+    ));
+    assert_eq!(why, "query differs: requested ?t=1, resource ?t=2");
     assert_eq!(
         cmp("https://h.example/mcp?t=1", "https://h.example/mcp?t=1"),
         ResourceMatch::Exact
