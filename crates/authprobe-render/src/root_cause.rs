@@ -40,6 +40,11 @@ pub(crate) fn unverified_lines(analysis: &RootCause) -> Vec<String> {
         .map(|c| {
             let reason = c.reason.as_deref().unwrap_or("not confirmed");
             match &c.title {
+                // The title the text gave is not repeated: only ours is printed.
+                Some(title) if reason.starts_with("wrong title") => {
+                    let cited = c.text.split('(').next().unwrap_or(&c.text).trim();
+                    format!("{cited}: the answer gave it another title; it is “{title}”")
+                }
                 Some(title) => format!("{}: {reason} (the document is “{title}”)", c.text),
                 None => format!("{}: {reason}", c.text),
             }

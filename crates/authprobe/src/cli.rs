@@ -245,21 +245,48 @@ pub struct ScanArgs {
     /// after it (split a batch across machines or CI jobs; `authprobe merge` joins them).
     #[arg(long, value_name = "I/N", value_parser = crate::shard::Shard::parse)]
     pub shard: Option<crate::shard::Shard>,
-    /// OpenAI API key for an LLM-written explanation (not yet implemented).
-    #[arg(long)]
+    #[command(flatten)]
+    pub llm: LlmArgs,
+}
+
+/// The LLM rewrite of the root-cause analysis (`scan`, one target at a time).
+#[derive(Debug, Clone, Default, Args)]
+pub struct LlmArgs {
+    /// OpenAI API key: an OpenAI model rewrites the root-cause analysis (Responses API at
+    /// OPENAI_BASE_URL, default https://api.openai.com/v1); also the key sent to --llm-base-url.
+    #[arg(
+        long,
+        env = "OPENAI_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
     pub openai_api_key: Option<String>,
-    /// Anthropic API key for an LLM-written explanation (not yet implemented).
-    #[arg(long)]
+    /// Anthropic API key: a Claude model rewrites the root-cause analysis (Messages API at
+    /// ANTHROPIC_BASE_URL, default https://api.anthropic.com); OpenAI wins when both are set.
+    #[arg(
+        long,
+        env = "ANTHROPIC_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
     pub anthropic_api_key: Option<String>,
-    /// Token budget of the LLM explanation (not yet implemented).
-    #[arg(long)]
-    pub llm_max_tokens: Option<u32>,
-    /// OpenAI-compatible endpoint for the LLM explanation (not yet implemented).
-    #[arg(long)]
+    /// Any OpenAI-compatible server (llama.cpp, vLLM, Ollama, LiteLLM): Chat Completions at
+    /// URL/chat/completions, the OpenAI key only if one is set.
+    #[arg(long, value_name = "URL")]
     pub llm_base_url: Option<String>,
-    /// Model of the LLM explanation (not yet implemented).
-    #[arg(long)]
+    /// The model [default: gpt-4.1-mini for OpenAI and compatible servers,
+    /// claude-sonnet-4-5 for Anthropic].
+    #[arg(long, value_name = "MODEL")]
     pub llm_model: Option<String>,
+    /// Token budget of the LLM answer.
+    #[arg(long, value_name = "N", default_value_t = 700)]
+    pub llm_max_tokens: u32,
+    /// Seconds to wait for the LLM answer; past it the deterministic analysis stands.
+    #[arg(long, value_name = "SEC", default_value_t = 60.0)]
+    pub llm_timeout: f64,
+    /// No LLM, even with API keys in the environment.
+    #[arg(long)]
+    pub no_llm: bool,
 }
 
 /// `authprobe demo`.

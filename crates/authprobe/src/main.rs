@@ -9,6 +9,7 @@ mod docs_cmd;
 mod exit;
 mod explain_cmd;
 mod lab_cmd;
+mod llm;
 mod mcp;
 mod merge_cmd;
 mod outputs;

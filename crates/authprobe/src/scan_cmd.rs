@@ -45,6 +45,7 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     let extras = Extras {
         tools: ToolOutput::from_args(&args),
         stdio: None,
+        llm: crate::llm::settings(&args.llm, &known_secrets(&config))?,
     };
     execute_full(&config, &args.output, baseline.as_ref(), extras).await
 }
@@ -68,21 +69,11 @@ fn in_range(given: Option<usize>, flag: &str, default: usize) -> Result<usize, F
 
 /// Flags that exist for compatibility but whose feature is not built yet.
 fn refuse_unbuilt(args: &ScanArgs) -> Result<(), Failure> {
-    let checks: [(bool, &str); 4] = [
+    let checks: [(bool, &str); 2] = [
         (args.login, "--login"),
         (
             args.client_id.is_some() || args.client_secret.is_some() || args.scope.is_some(),
             "--client-id/--client-secret/--scope",
-        ),
-        (
-            args.openai_api_key.is_some() || args.anthropic_api_key.is_some(),
-            "the LLM explanation (--openai-api-key/--anthropic-api-key)",
-        ),
-        (
-            args.llm_base_url.is_some()
-                || args.llm_model.is_some()
-                || args.llm_max_tokens.is_some(),
-            "the LLM explanation (--llm-*)",
         ),
     ];
     for (given, name) in checks {
@@ -101,7 +92,7 @@ fn family(arg: FamilyArg) -> FamilyMode {
     }
 }
 
-fn seconds(value: f64, flag: &str) -> Result<Duration, Failure> {
+pub(crate) fn seconds(value: f64, flag: &str) -> Result<Duration, Failure> {
     if value.is_finite() && value > 0.0 && value <= 3600.0 {
         Ok(Duration::from_secs_f64(value))
     } else {
@@ -262,7 +253,26 @@ pub async fn execute_full(
     if output.no_redact {
         eprintln!("warning: --no-redact: secrets (tokens, cookies, API keys) appear unredacted in every output");
     }
-    let shown = redact_report(&report, &redaction);
+    let mut shown = redact_report(&report, &redaction);
+    if let Some(llm) = &extras.llm {
+        // The prompt is built from a redacted report even under --no-redact: that flag
+        // is about what is printed here, not about what leaves for a provider.
+        let for_prompt = if redaction.enabled {
+            shown.clone()
+        } else {
+            let always = RedactionOptions {
+                enabled: true,
+                ..redaction.clone()
+            };
+            redact_report(&report, &always)
+        };
+        // The note is in the report; say it aside when no report is printed.
+        if let Some(line) = crate::llm::rewrite(&mut shown, &for_prompt, llm).await {
+            if output.quiet || outputs::Plan::from_args(output).uses_stdout() {
+                eprintln!("note: {line}");
+            }
+        }
+    }
     let regressed = Presentation {
         output,
         fail_on: gate(output.fail_on),

@@ -47,6 +47,7 @@ async fn scan(args: &ScanArgs, bridge: &Bridge) -> Result<i32, Failure> {
     let extras = Extras {
         tools: ToolOutput::from_args(args),
         stdio: Some(Box::new(bridge.reporter())),
+        llm: crate::llm::settings(&args.llm, &scan_cmd::known_secrets(&config))?,
     };
     let engine = scan_cmd::execute_full(&config, &args.output, None, extras);
     tokio::select! {

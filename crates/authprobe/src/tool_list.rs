@@ -31,6 +31,8 @@ pub struct Extras {
     pub tools: ToolOutput,
     /// The stdio server behind the bridge, read after the scan for the report.
     pub stdio: Option<StdioReporter>,
+    /// The LLM that rewrites the root-cause analysis, if one is configured.
+    pub llm: Option<crate::llm::Settings>,
 }
 
 impl ToolOutput {

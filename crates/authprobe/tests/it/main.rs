@@ -13,6 +13,8 @@ mod hostile;
 mod html_browser;
 mod interop;
 mod json_schema;
+mod llm;
+mod llm_server;
 mod mcp_server;
 mod outputs;
 mod outputs_cli;
