@@ -41,11 +41,13 @@ use crate::catalog::Reference;
 /// One citation found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Citation {
-    /// The citation as written, e.g. `RFC 9728 (OAuth Security Best Practices) §3.3`.
+    /// The citation as written, e.g. `RFC 9728 (OAuth Security Best Practices) §3.3`;
+    /// a section continuing a list ("RFC 9728 §3.1 and §3.3") is prefixed with its
+    /// document (`RFC 9728 §3.3`).
     pub text: String,
-    /// Byte offset of `text` in the text it was found in.
+    /// Byte offset where the citation starts in the text it was found in.
     pub start: usize,
-    /// Byte offset just after `text`.
+    /// Byte offset just after it.
     pub end: usize,
     /// The document as we name it, e.g. `RFC 9728`, `OAuth 2.1`, `MCP 2025-11-25`.
     pub document: String,

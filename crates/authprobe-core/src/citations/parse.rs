@@ -94,7 +94,42 @@ pub(super) fn find(text: &str) -> Vec<Citation> {
             kept.push(c);
         }
     }
+    let mut listed = Vec::new();
+    for c in &kept {
+        listed.extend(continuations(text, c));
+    }
+    kept.extend(listed);
+    kept.sort_by_key(|c| c.start);
     kept
+}
+
+/// The further sections of a list after a numbered citation ("RFC 9728 §3.1, §3.2
+/// and §3.3"): each is a citation of the same document, checked on its own.
+fn continuations(text: &str, first: &Citation) -> Vec<Citation> {
+    static NEXT: OnceLock<Regex> = OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        Regex::new(
+            r"^\s*(?:,|and|or|&)\s*(?:and\s+)?((?:§\s*|[Ss]ections?\s+)((?:\d+|[A-Z])(?:\.\d+)*))",
+        )
+        .expect("continuation pattern compiles")
+    });
+    let mut out = Vec::new();
+    if !matches!(first.locator, Locator::Section(_)) {
+        return out;
+    }
+    let mut at = first.end;
+    while let Some(m) = next.captures(&text[at..]) {
+        let (Some(all), Some(span), Some(section)) = (m.get(0), m.get(1), m.get(2)) else {
+            break;
+        };
+        let mut c = cite(text, at + span.start(), at + span.end(), first.key.clone());
+        c.document = first.document.clone();
+        c.locator = Locator::Section(section.as_str().to_string());
+        c.text = format!("{} {}", first.document, span.as_str());
+        at += all.end();
+        out.push(c);
+    }
+    out
 }
 
 fn rfc_key(number: &str) -> String {

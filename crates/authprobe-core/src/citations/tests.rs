@@ -258,3 +258,14 @@ fn a_remark_in_parentheses_is_not_a_title_and_a_closing_parenthesis_is_not_a_hea
     );
     assert!(resolve(&found[0]).is_verified());
 }
+
+#[test]
+fn every_section_of_a_list_is_checked() {
+    let text = "RFC 9728 §3.1, §3.3 and §3.9 apply; see also Sections 2 and 5.1 of nothing.";
+    let found = find(text);
+    let texts: Vec<&str> = found.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["RFC 9728 §3.1", "RFC 9728 §3.3", "RFC 9728 §3.9"]);
+    assert_eq!(&text[found[2].start..found[2].end], "§3.9");
+    let verified: Vec<bool> = found.iter().map(|c| resolve(c).is_verified()).collect();
+    assert_eq!(verified, [true, true, false]);
+}

@@ -172,7 +172,7 @@ pub fn mark_citations(text: &str) -> (String, Vec<CheckedCitation>) {
         out.push_str(&text[last..citation.start]);
         last = citation.end;
         let result = CheckedCitation::check(&citation);
-        let mut shown = citation.text.clone();
+        let mut shown = text[citation.start..citation.end].to_string();
         if let (Some(claimed), Some(title)) = (&citation.claimed_title, &result.title) {
             shown = shown.replacen(claimed.as_str(), title, 1);
         }

@@ -203,3 +203,13 @@ fn marking_replaces_a_wrong_title_and_flags_what_does_not_hold() {
         Some("Protected Resource Metadata Validation")
     );
 }
+
+#[test]
+fn a_wrong_section_in_a_list_is_marked_where_it_stands() {
+    let (marked, checked) = mark_citations("RFC 9728 §3.1 and §3.9 say so.");
+    assert_eq!(
+        marked,
+        "RFC 9728 §3.1 and §3.9 [unverified citation] say so."
+    );
+    assert_eq!(checked[1].text, "RFC 9728 §3.9");
+}

@@ -38,7 +38,7 @@ fn schema() -> Value {
 }
 
 /// The report schema, with `format` asserted (`date-time`, `uri`).
-fn validator() -> jsonschema::Validator {
+pub(crate) fn validator() -> jsonschema::Validator {
     jsonschema::draft202012::options()
         .should_validate_formats(true)
         .build(&schema())
@@ -77,7 +77,11 @@ fn shorten(text: String) -> String {
 }
 
 /// Every validation error of `doc`, each with its instance path.
-fn violations(validator: &jsonschema::Validator, label: &str, doc: &Value) -> Vec<String> {
+pub(crate) fn violations(
+    validator: &jsonschema::Validator,
+    label: &str,
+    doc: &Value,
+) -> Vec<String> {
     validator
         .iter_errors(doc)
         .map(|e| {

@@ -163,6 +163,9 @@ async fn anthropic_gets_its_headers_and_the_json_report_says_which_citations_hol
         .is_some_and(|s| s.contains("Sections you may cite")));
 
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let problems =
+        crate::json_schema::violations(&crate::json_schema::validator(), "llm report", &report);
+    assert!(problems.is_empty(), "{problems:#?}");
     let rc = &report["root_cause"];
     assert_eq!(rc["source"], "llm");
     assert_eq!(rc["provider"], "anthropic");
@@ -323,6 +326,9 @@ async fn a_failing_provider_leaves_the_deterministic_analysis_and_one_line_why()
         ]);
         let out = run(args, vec![("OPENAI_BASE_URL", server.url("/v1"))]).await;
         let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        let problems =
+            crate::json_schema::violations(&crate::json_schema::validator(), "failed llm", &report);
+        assert!(problems.is_empty(), "{problems:#?}");
         assert_eq!(report["root_cause"]["source"], "deterministic");
         assert!(
             report["root_cause"]["note"]
