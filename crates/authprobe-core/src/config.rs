@@ -1,5 +1,6 @@
 //! The validated scan configuration: the engine's only input.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -92,6 +93,86 @@ pub struct ScanConfig {
     /// The cap on requests in flight per host (`--concurrency`); a batch gives every
     /// scan a clone of the same one, so targets on one host share it.
     pub limits: HostLimits,
+    /// `--login`: obtain a token through the server's own OAuth setup.
+    pub login: Option<LoginConfig>,
+}
+
+/// Which OAuth grant `--login` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoginFlow {
+    /// Authorization code with PKCE S256 and a loopback redirect (RFC 8252 §7.3).
+    #[default]
+    Code,
+    /// The device authorization grant (RFC 8628).
+    Device,
+    /// The client credentials grant (a pre-registered confidential client).
+    ClientCredentials,
+}
+
+impl LoginFlow {
+    /// The spelling of `--login`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginFlow::Code => "code",
+            LoginFlow::Device => "device",
+            LoginFlow::ClientCredentials => "client-credentials",
+        }
+    }
+}
+
+/// The person's side of a login: the engine never prints, so showing the
+/// authorization URL, opening a browser and showing a device code go through
+/// this trait, which the binary implements. The engine waits for the
+/// redirect itself, on its own loopback listener.
+pub trait LoginFrontEnd: Send + Sync {
+    /// The authorization URL is ready: show it, and open a browser unless told not to.
+    fn authorize(&self, url: &str);
+    /// A device authorization is ready: show the code and where to enter it.
+    fn device_code(&self, verification_uri: &str, user_code: &str, complete: Option<&str>);
+    /// The token response obtained (JSON text), e.g. to save it for `--token-out`.
+    fn obtained(&self, token_response: &str);
+}
+
+/// How `--login` logs in.
+#[derive(Clone)]
+pub struct LoginConfig {
+    /// The grant.
+    pub flow: LoginFlow,
+    /// A pre-registered client (`--client-id`).
+    pub client_id: Option<String>,
+    /// Its secret (`--client-secret`): a confidential client.
+    pub client_secret: Option<String>,
+    /// A Client ID Metadata Document URL the user hosts (`--client-metadata-url`).
+    pub client_metadata_url: Option<String>,
+    /// The scopes to ask for (`--scope`); otherwise the challenge's, else the PRM's.
+    pub scope: Option<String>,
+    /// How long the person may take (`--login-timeout`).
+    pub timeout: Duration,
+    /// Keep a client registered for the login (its token is saved for later
+    /// use, `--token-out`, and deleting the client would revoke it).
+    pub keep_client: bool,
+    /// The person's side.
+    pub front_end: Arc<dyn LoginFrontEnd>,
+}
+
+/// Default `--login-timeout`.
+pub const DEFAULT_LOGIN_TIMEOUT: Duration = Duration::from_secs(120);
+
+impl std::fmt::Debug for LoginConfig {
+    // Never the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginConfig")
+            .field("flow", &self.flow)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("client_metadata_url", &self.client_metadata_url)
+            .field("scope", &self.scope)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Default per-request timeout.
@@ -122,6 +203,7 @@ impl ScanConfig {
             stdio_bridge: false,
             observer: None,
             limits: HostLimits::default(),
+            login: None,
         }
     }
 }

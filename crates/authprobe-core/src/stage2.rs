@@ -60,7 +60,7 @@ fn decide(
         return Some(Err("the endpoint did not finish its answer in time".into()));
     }
     let refusal = match answer {
-        Answer::AuthRequired(status) if config.bearer_token.is_none() => Some(format!(
+        Answer::AuthRequired(status) if config.bearer_token.is_none() && config.login.is_none() => Some(format!(
             "authorization is required ({method} answered {status}) and no token was given: give --bearer-token to check the transport and lifecycle"
         )),
         Answer::Redirect(_) => Some("the target redirects".into()),

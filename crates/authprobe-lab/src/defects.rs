@@ -421,7 +421,7 @@ defects! {
         ["TOKEN_REJECTED_BY_RESOURCE"],
         "The MCP server's token verifier expects the audience .../api instead of the MCP server's URL, so it refuses every token its own authorization server issues.";
     VerifierAnyAudience = "verifier-any-audience", "protected-ok", true,
-        ["FOREIGN_AUDIENCE_TOKEN_ACCEPTED"],
+        ["FOREIGN_AUDIENCE_TOKEN_ACCEPTED", "DCR_ENDPOINT_OPEN"],
         "Active: the MCP server accepts tokens of its authorization server whatever their audience, including tokens minted for another resource.";
     VerifierAcceptsAlgNone = "verifier-accepts-alg-none", "protected-ok", true,
         ["UNSIGNED_JWT_ACCEPTED", "DCR_ENDPOINT_OPEN"],
@@ -457,11 +457,20 @@ defects! {
         ["AUTHORIZATION_STATE_NOT_RETURNED"],
         "Login: the authorization response does not return the state parameter.";
     AuthorizationCodeReusable = "authorization-code-reusable", "protected-ok", true,
-        ["AUTHORIZATION_CODE_REUSE_ACCEPTED"],
+        ["AUTHORIZATION_CODE_REUSE_ACCEPTED", "DCR_ENDPOINT_OPEN"],
         "Active login: an authorization code can be redeemed again and again.";
     RefreshTokenNotRotated = "refresh-token-not-rotated", "protected-ok", true,
-        ["REFRESH_TOKEN_NOT_ROTATED"],
+        ["REFRESH_TOKEN_NOT_ROTATED", "DCR_ENDPOINT_OPEN"],
         "Active login: refresh tokens of public clients stay valid after use (no rotation).";
+    AuthorizationDenied = "authorization-denied", "protected-broken", true,
+        ["LOGIN_FAILED"],
+        "Login: the authorization endpoint answers every request with error=access_denied.";
+    TokenAudienceIssuer = "token-audience-issuer", "protected-ok", true,
+        ["TOKEN_AUDIENCE_MISMATCH"],
+        "Login: access tokens name the issuer as their audience instead of the requested resource (and the MCP server accepts that audience).";
+    ResourceParameterIgnored = "resource-parameter-ignored", "protected-ok", true,
+        ["TOKEN_RESOURCE_PARAMETER_IGNORED", "DCR_ENDPOINT_OPEN"],
+        "Active login: a refresh that asks for another resource gets a token for this one (the resource parameter is ignored).";
     HangHeaders = "hang-headers", "timeout", false,
         [],
         "Hostile: every request to /mcp is accepted and never answered (no response headers).";
@@ -498,6 +507,7 @@ impl Defect {
                 | Defect::VerifierSkipsSignature
                 | Defect::AuthorizationCodeReusable
                 | Defect::RefreshTokenNotRotated
+                | Defect::ResourceParameterIgnored
         )
     }
 

@@ -27,6 +27,9 @@ impl Defect {
                 | Defect::AuthorizationDropsState
                 | Defect::AuthorizationCodeReusable
                 | Defect::RefreshTokenNotRotated
+                | Defect::AuthorizationDenied
+                | Defect::TokenAudienceIssuer
+                | Defect::ResourceParameterIgnored
         )
     }
 

@@ -154,6 +154,12 @@ pub(crate) async fn authorize(lab: &Lab, method: &Method, query: Option<&str>) -
             challenge
         }
     };
+    if lab.has(Defect::AuthorizationDenied) {
+        return fail(
+            "access_denied",
+            "the lab denies every authorization request",
+        );
+    }
     let resource = lab.resource();
     if pairs.iter().any(|(k, v)| k == "resource" && *v != resource) {
         return fail(

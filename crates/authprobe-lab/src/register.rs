@@ -132,17 +132,25 @@ fn create(lab: &Lab, metadata: &Map<String, Value>) -> Response {
             "grant_types must be an array of strings",
         );
     };
-    if let Some(bad) = grant_types
-        .iter()
-        .find(|g| *g != "authorization_code" && *g != "refresh_token")
-    {
+    if let Some(bad) = grant_types.iter().find(|g| {
+        !matches!(
+            g.as_str(),
+            "authorization_code" | "refresh_token" | crate::token::DEVICE_GRANT
+        )
+    }) {
         return refuse(
             lab,
             "invalid_client_metadata",
             &format!("unsupported grant type: {bad}"),
         );
     }
-    let Ok(response_types) = string_list(metadata, "response_types", &["code"]) else {
+    // A device-only client has no redirect and no response type.
+    let default_types: &[&str] = if grant_types.iter().any(|g| g == "authorization_code") {
+        &["code"]
+    } else {
+        &[]
+    };
+    let Ok(response_types) = string_list(metadata, "response_types", default_types) else {
         return refuse(
             lab,
             "invalid_client_metadata",

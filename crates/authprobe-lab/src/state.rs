@@ -332,6 +332,8 @@ impl Lab {
             crate::jwt::audience_contains(&claims, &self.wrong_audience())
         } else {
             crate::jwt::audience_contains(&claims, &self.resource())
+                || (self.has(Defect::TokenAudienceIssuer)
+                    && crate::jwt::audience_contains(&claims, &self.issuer()))
         };
         let live = str_claim("jti").is_some_and(|jti| self.store().access.contains_key(jti));
         fresh && audience_ok && live && str_claim("iss") == Some(self.issuer().as_str())

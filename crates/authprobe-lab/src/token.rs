@@ -329,7 +329,12 @@ fn code_grant(lab: &Lab, params: &Params<'_>, client_id: Option<&str>) -> Respon
             grant.resource.clone(),
         )
     };
-    let minted = lab.mint(&client, &scope, &resource, true);
+    let audience = if lab.has(Defect::TokenAudienceIssuer) {
+        lab.issuer()
+    } else {
+        resource
+    };
+    let minted = lab.mint(&client, &scope, &audience, true);
     if let Some(grant) = lab.store().codes.get_mut(code) {
         grant.redeemed = Some(minted.clone());
     }
@@ -379,6 +384,7 @@ fn refresh_grant(lab: &Lab, params: &Params<'_>, client_id: Option<&str>) -> Res
     };
     // Without `resource` the new token keeps the grant's audience (RFC 8707 §2.2).
     let audience = match params.resource {
+        _ if lab.has(Defect::ResourceParameterIgnored) => record.audience.clone(),
         None => record.audience.clone(),
         Some(_) => match audience(lab, params.resource, true) {
             Ok(audience) => audience,

@@ -222,18 +222,40 @@ pub struct ScanArgs {
     /// Compare with an earlier JSON report; exit 2 when something regressed.
     #[arg(long, value_name = "OLD_JSON")]
     pub baseline: Option<PathBuf>,
-    /// Obtain a token through the server's own OAuth flow (not yet implemented).
+    /// Obtain a token through the server's own OAuth setup, then run the authenticated
+    /// checks (stage 7): `code` (the default: authorization code with PKCE S256 and a
+    /// loopback redirect, in the browser of $BROWSER or the platform's), `device`
+    /// (RFC 8628) or `client-credentials` (needs --client-id and --client-secret).
+    #[arg(
+        long,
+        value_name = "FLOW",
+        num_args = 0..=1,
+        require_equals = false,
+        default_missing_value = "code"
+    )]
+    pub login: Option<LoginArg>,
+    /// With --login: print the authorization URL, do not open a browser.
     #[arg(long)]
-    pub login: bool,
-    /// Pre-registered client id for --login (not yet implemented).
-    #[arg(long)]
+    pub no_browser: bool,
+    /// With --login: the client_id of a client registered at the authorization server.
+    #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
-    /// Pre-registered client secret for --login (not yet implemented).
-    #[arg(long)]
+    /// With --login: its client secret (a confidential client).
+    #[arg(long, value_name = "SECRET")]
     pub client_secret: Option<String>,
-    /// Scope for --login (not yet implemented).
+    /// With --login: an https URL of a Client ID Metadata Document you host, used as client_id.
+    #[arg(long, value_name = "URL")]
+    pub client_metadata_url: Option<String>,
+    /// With --login: the scopes to ask for [default: the challenge's scope, else the
+    /// metadata's scopes_supported].
     #[arg(long)]
     pub scope: Option<String>,
+    /// With --login: how long to wait for the login in the browser, in seconds.
+    #[arg(long, value_name = "SEC", default_value_t = 120.0)]
+    pub login_timeout: f64,
+    /// With --login: write the token response to FILE (mode 0600), for --bearer-token-file.
+    #[arg(long, value_name = "FILE")]
+    pub token_out: Option<PathBuf>,
     /// In a batch, scan N targets at once [default: 16].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
@@ -373,4 +395,15 @@ pub struct ExplainArgs {
     /// List every code with its severity and title.
     #[arg(long)]
     pub list: bool,
+}
+
+/// The grants of `--login`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LoginArg {
+    /// Authorization code with PKCE S256 and a loopback redirect.
+    Code,
+    /// The device authorization grant (RFC 8628).
+    Device,
+    /// The client credentials grant.
+    ClientCredentials,
 }

@@ -18,11 +18,6 @@ impl Failure {
     pub fn new(message: impl Into<String>) -> Self {
         Failure(message.into())
     }
-
-    /// A feature that is not built yet.
-    pub fn not_yet(what: &str) -> Self {
-        Failure(format!("{what} is not yet implemented"))
-    }
 }
 
 impl fmt::Display for Failure {

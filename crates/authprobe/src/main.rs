@@ -10,6 +10,7 @@ mod exit;
 mod explain_cmd;
 mod lab_cmd;
 mod llm;
+mod login;
 mod mcp;
 mod merge_cmd;
 mod outputs;

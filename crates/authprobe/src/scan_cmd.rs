@@ -14,13 +14,18 @@ pub use crate::tool_list::{Extras, ToolOutput};
 
 /// Runs `authprobe scan`.
 pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
-    refuse_unbuilt(&args)?;
+    let batch = args.targets.is_some() || args.urls.len() > 1;
+    if args.login.is_some() && (batch || args.stdio_command.is_some()) {
+        return Err(Failure::new(
+            "--login logs in to one server: scan a single URL with it (a stdio server takes no OAuth login)",
+        ));
+    }
     if let Some(command) = &args.stdio_command {
         return crate::stdio_scan::run(&args, command).await;
     }
     let concurrency = in_range(args.concurrency, "--concurrency", DEFAULT_CONCURRENCY)?;
     let per_host = in_range(args.per_host, "--per-host", DEFAULT_PER_HOST)?;
-    if args.targets.is_some() || args.urls.len() > 1 {
+    if batch {
         return crate::batch::run(&args, concurrency, per_host).await;
     }
     if let Some(shard) = args.shard {
@@ -38,6 +43,8 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
     apply_probe_args(&mut config, &args.probe)?;
     config.limits = HostLimits::new(per_host);
     config.command_line = command_line();
+    let login = crate::login::config(&args)?;
+    config.login = login.as_ref().map(|(config, _)| config.clone());
     let baseline = match &args.baseline {
         Some(path) => Some(outputs::read_report(path, "--baseline ")?),
         None => None,
@@ -47,7 +54,11 @@ pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
         stdio: None,
         llm: crate::llm::settings(&args.llm, &known_secrets(&config))?,
     };
-    execute_full(&config, &args.output, baseline.as_ref(), extras).await
+    let code = execute_full(&config, &args.output, baseline.as_ref(), extras).await?;
+    match login.and_then(|(_, terminal)| terminal.failure()) {
+        Some(failure) => Err(failure),
+        None => Ok(code),
+    }
 }
 
 /// The default of `--concurrency`: targets of a batch scanned at once. Targets on
@@ -65,23 +76,6 @@ fn in_range(given: Option<usize>, flag: &str, default: usize) -> Result<usize, F
             "{flag} {n} is out of range: give a number from 1 to {MAX_CONCURRENCY}, e.g. {flag} {default}"
         ))),
     }
-}
-
-/// Flags that exist for compatibility but whose feature is not built yet.
-fn refuse_unbuilt(args: &ScanArgs) -> Result<(), Failure> {
-    let checks: [(bool, &str); 2] = [
-        (args.login, "--login"),
-        (
-            args.client_id.is_some() || args.client_secret.is_some() || args.scope.is_some(),
-            "--client-id/--client-secret/--scope",
-        ),
-    ];
-    for (given, name) in checks {
-        if given {
-            return Err(Failure::not_yet(name));
-        }
-    }
-    Ok(())
 }
 
 fn family(arg: FamilyArg) -> FamilyMode {
@@ -214,6 +208,7 @@ pub fn known_secrets(config: &ScanConfig) -> Vec<String> {
         .map(|(_, v)| v.clone())
         .collect();
     secrets.extend(config.bearer_token.clone());
+    secrets.extend(config.login.as_ref().and_then(|l| l.client_secret.clone()));
     secrets
 }
 

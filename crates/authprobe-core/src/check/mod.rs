@@ -7,6 +7,7 @@ pub mod challenge;
 pub mod discovery;
 pub mod fetch;
 pub mod jwks;
+pub mod login;
 pub mod oauth;
 pub mod outcome;
 pub mod prm;

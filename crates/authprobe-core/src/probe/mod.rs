@@ -3,6 +3,7 @@
 
 pub mod auth_server;
 pub mod challenge;
+pub mod login;
 pub mod oauth;
 pub mod prm;
 pub mod registration;

@@ -9,6 +9,7 @@
 mod first;
 mod graph;
 mod later;
+mod login;
 mod session;
 
 use std::time::Instant;
@@ -21,6 +22,7 @@ use crate::config::ScanConfig;
 use crate::http::{Client, ClientConfig, ClientError, Fetched};
 use crate::probe::challenge as challenge_probe;
 use crate::probe::prm::PrmFacts;
+use crate::probe::transport::Plan;
 use crate::probe::{Trace, DEFAULT_PROTOCOL_VERSION};
 use crate::report::{primary_finding, AuthDiscovery, PrmCandidate, Report, SCHEMA_VERSION};
 use crate::wire::www_authenticate::ResourceMetadataRef;
@@ -31,12 +33,22 @@ pub enum ScanError {
     /// The HTTP client could not be configured.
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// `--login` could not finish because of the person or the command line
+    /// (the login was not completed in time, an option is missing); the
+    /// message names the request it stopped at and never holds a secret.
+    #[error("{0}")]
+    Login(String),
 }
 
 /// The recording client for one scan.
 fn client(config: &ScanConfig, started: Instant) -> Result<Client, ClientError> {
     let mut client_config = ClientConfig::new(config.target.clone(), config.timeout);
-    client_config.deadline = started + config.deadline;
+    // The person's part of a login does not eat into the scan's own deadline.
+    let waiting = config
+        .login
+        .as_ref()
+        .map_or(Default::default(), |l| l.timeout);
+    client_config.deadline = started + config.deadline + waiting;
     client_config.scan_start = started;
     client_config.body_cap = config.body_cap;
     client_config.insecure = config.insecure;
@@ -69,9 +81,24 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
         .protocol_version
         .clone()
         .unwrap_or_else(|| DEFAULT_PROTOCOL_VERSION.to_string());
-    let (to_stage2, stage2_plan) = oneshot::channel();
+    let (to_stage2, stage2_plan) = oneshot::channel::<(Result<Plan, String>, graph::Depth)>();
+    // With --login, stage 2 waits for the login's token (and starts where the login ends).
+    let (token_tx, token_rx) = oneshot::channel::<(Option<String>, graph::Depth)>();
     let stage2 = async {
         match stage2_plan.await {
+            Ok((Ok(mut plan), start)) if config.login.is_some() => match token_rx.await {
+                Ok((Some(token), after_login)) => {
+                    plan.token = Some(token);
+                    (
+                        crate::stage2::run(&client, Ok(plan)).await,
+                        start.max(after_login),
+                    )
+                }
+                _ => (
+                    Err("the login did not obtain a token (see the Login step)".to_string()),
+                    start,
+                ),
+            },
             Ok((plan, start)) => (crate::stage2::run(&client, plan).await, start),
             // Stage 1 always decides; without a decision there is nothing to run.
             Err(_) => (Err("stage 1 did not finish".to_string()), 0),
@@ -102,11 +129,31 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
         )
         .await;
         let delete_depth = delete_start.unwrap_or(0) + deleted.as_ref().map_or(0, Fetched::hops);
-        let depth = depth.max(delete_depth).max(oauth.1);
-        (trace, facts, prm, verdict, deleted, oauth.0, depth)
+        let (oauth, oauth_depth) = oauth;
+        let login = login::run(
+            &client,
+            config,
+            &oauth,
+            &facts.effective_url,
+            started,
+            &mut trace,
+        )
+        .await;
+        let after_login = oauth_depth + login.as_ref().map_or(0, |l| l.depth);
+        let _ = token_tx.send((
+            login
+                .as_ref()
+                .and_then(|l| l.secrets())
+                .map(|s| s.access_token.clone()),
+            after_login,
+        ));
+        let depth = depth.max(delete_depth).max(after_login);
+        (trace, facts, prm, verdict, deleted, oauth, depth, login)
     };
-    let ((mut trace, facts, prm, verdict, deleted, oauth, depth), (stage2, stage2_start)) =
-        join(main, stage2).await;
+    let (
+        (mut trace, facts, prm, verdict, deleted, oauth, depth, mut login),
+        (stage2, stage2_start),
+    ) = join(main, stage2).await;
     let stage2_depth = stage2_start + stage2.as_ref().map_or(0, |run| run.depth);
     let transport = crate::stage2::record(stage2, &mut trace, false, &version);
     if let Some(fetched) = deleted {
@@ -120,21 +167,38 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
         .and_then(|i| prm.candidates.get(i))
         .and_then(|c| c.doc())
         .and_then(|d| d.resource.clone());
+    let obtained = login
+        .as_ref()
+        .and_then(|l| l.secrets())
+        .map(|s| s.access_token.clone());
     let before = session::Before {
         facts: &facts,
-        prm_resource,
+        prm_resource: prm_resource.clone(),
         oauth: &oauth,
         transport: &transport,
         version: &version,
+        obtained: obtained.is_some(),
+        no_token: login
+            .as_ref()
+            .map(|_| "the login did not obtain a token (see the Login step)".to_string()),
     };
     let stage7 = session::run(
         &client,
         config,
-        config.bearer_token.as_deref(),
+        config.bearer_token.as_deref().or(obtained.as_deref()),
         before,
         &mut trace,
     )
     .await;
+    if let Some(login) = login.as_mut() {
+        let session = (&facts.effective_url, stage7.modern, stage7.version.as_str());
+        login
+            .finish(&client, config, &oauth, session, &mut trace)
+            .await;
+        if let Some(why) = login::user_failure(login) {
+            return Err(ScanError::Login(why));
+        }
+    }
     let critical_path = depth.max(stage2_depth) + stage7.depth;
 
     // Judge.
@@ -158,6 +222,17 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
     findings.extend(oauth.findings(&trace));
     findings.extend(crate::check::transport::findings(&transport, &trace));
     findings.extend(stage7.findings(&trace));
+    let selected = oauth.verdict.selected(&oauth.servers).map(|(_, m)| m);
+    let login_ctx = crate::check::login::LoginContext {
+        canonical: facts.effective_url.as_str(),
+        prm_resource: prm_resource.as_deref(),
+        issuer: selected.and_then(|m| m.issuer.as_deref()),
+        iss_advertised: selected
+            .is_some_and(|m| m.authorization_response_iss_parameter_supported == Some(true)),
+    };
+    if let Some(login) = &login {
+        findings.extend(login.findings(&trace, &login_ctx));
+    }
     outcome::link_consequences(&mut findings);
     let findings = outcome::apply_family_modes(findings, config.mcp_mode, config.rfc_mode);
     let findings = outcome::order_and_merge(findings);
@@ -172,7 +247,11 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
         &trace,
         &findings,
         oauth.steps(&trace, &findings),
-        stage7.steps(&trace, &findings),
+        login
+            .iter()
+            .map(|l| l.step(&findings))
+            .chain(stage7.steps(&trace, &findings))
+            .collect(),
     );
     crate::check::transport_steps::insert(
         &mut steps,

@@ -25,6 +25,10 @@ pub(super) struct Stage7 {
     ctx: SessionContext,
     /// Round trips on stage 7's own chain.
     pub(super) depth: u32,
+    /// The session was opened with `server/discover` (2026-07-28).
+    pub(super) modern: bool,
+    /// The protocol version it requested.
+    pub(super) version: String,
 }
 
 /// What stage 7 reads from the stages before it.
@@ -34,6 +38,10 @@ pub(super) struct Before<'a> {
     pub(super) oauth: &'a OauthScan,
     pub(super) transport: &'a TransportFacts,
     pub(super) version: &'a str,
+    /// The token came from `--login`.
+    pub(super) obtained: bool,
+    /// Why there is no token when `--login` did not get one.
+    pub(super) no_token: Option<String>,
 }
 
 /// Runs stage 7 with `token` (none: the stage is skipped) and records it.
@@ -53,7 +61,7 @@ pub(super) async fn run(
         canonical: before.facts.effective_url.to_string(),
         prm_resource: before.prm_resource,
         issuer,
-        obtained: false,
+        obtained: before.obtained,
         auth_required: before.facts.auth_required(),
         now: chrono::Utc::now().timestamp(),
     };
@@ -65,8 +73,11 @@ pub(super) async fn run(
         active: config.mode == crate::config::ScanMode::Active,
         ctx,
         depth: 0,
+        modern: false,
+        version: before.version.to_string(),
     };
     let Some(token) = token else {
+        stage.skipped = before.no_token;
         return stage;
     };
     let answered = trace
@@ -93,6 +104,8 @@ pub(super) async fn run(
         .clone()
         .filter(|_| before.transport.era != Era::Unknown)
         .unwrap_or_else(|| before.version.to_string());
+    stage.modern = modern;
+    stage.version = version.clone();
     let input = SessionInput {
         url: &before.facts.effective_url,
         token,

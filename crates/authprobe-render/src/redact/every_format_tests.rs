@@ -29,6 +29,17 @@ const SECRETS: &[&str] = &[
     "url-token-9a0b1c2d",
     "cmd-bearer-3e4f5a6b",
     "cmd-header-7c8d9e0f",
+    "login-state-0a1b2c3d",
+    "login-code-4e5f6a7b",
+    "login-verifier-8c9d0e1f",
+    "login-basic-2a3b4c5d",
+    "login-access-6e7f8a9b",
+    "login-refresh-0c1d2e3f",
+    "login-regsecret-4a5b6c7d",
+    "login-rat-8e9f0a1b",
+    "login-device-2c3d4e5f",
+    "login-query-6a7b8c9d",
+    "cmd-client-secret-0e1f2a3b",
 ];
 
 /// A secret with characters that change under percent-encoding.
@@ -98,10 +109,75 @@ fn planted() -> Report {
             "http://127.0.0.1:8931/done#access_token=url-token-9a0b1c2d&token_type=bearer",
         ));
     report.exchanges.push(redirect);
+    plant_login(&mut report);
     // A secret quoted in prose: the evidence repeats what the server sent.
     report.findings[2].evidence =
         "The server echoed access_token=url-token-9a0b1c2d and Bearer reqhdr-bearer-5a1c9e.".into();
     report
+}
+
+/// The exchanges of a `--login` (stage 7): the authorization request the browser was
+/// sent to, the redirect back, the registration, the device authorization and the
+/// token request with a confidential client, and the token in the query string.
+fn plant_login(report: &mut Report) {
+    report
+        .command
+        .push_str(" --login --client-id c1 --client-secret cmd-client-secret-0e1f2a3b");
+    let first = report.exchanges.len() as u32 + 1;
+    let planted: [(&str, String, u16, &str); 6] = [
+        (
+            "GET",
+            "https://auth.example.test/authorize?response_type=code&client_id=c1&state=login-state-0a1b2c3d&code_challenge=x".into(),
+            200,
+            "",
+        ),
+        (
+            "GET",
+            "http://127.0.0.1:8931/callback?code=login-code-4e5f6a7b&state=login-state-0a1b2c3d&iss=https%3A%2F%2Fauth.example.test".into(),
+            200,
+            "done",
+        ),
+        (
+            "POST",
+            "https://auth.example.test/register".into(),
+            201,
+            r#"{"client_id":"c1","client_secret":"login-regsecret-4a5b6c7d","registration_access_token":"login-rat-8e9f0a1b"}"#,
+        ),
+        (
+            "POST",
+            "https://auth.example.test/device_authorization".into(),
+            200,
+            r#"{"device_code":"login-device-2c3d4e5f","user_code":"WDJB-MJHT","interval":5}"#,
+        ),
+        (
+            "POST",
+            "https://auth.example.test/token".into(),
+            200,
+            r#"{"access_token":"login-access-6e7f8a9b","refresh_token":"login-refresh-0c1d2e3f","token_type":"Bearer"}"#,
+        ),
+        (
+            "POST",
+            format!("{TARGET}?access_token=login-query-6a7b8c9d"),
+            401,
+            "",
+        ),
+    ];
+    for (i, (method, url, status, body)) in planted.iter().enumerate() {
+        let mut e = exchange(first + i as u32, Stage::Session, method, url, *status, body);
+        if i == 0 {
+            // The browser's request: its answer is the browser's to see.
+            e.response = None;
+        }
+        if i == 4 {
+            e.request
+                .headers
+                .push(Header::new("authorization", "Basic login-basic-2a3b4c5d"));
+            e.request.body = Some(
+                "grant_type=authorization_code&code=login-code-4e5f6a7b&code_verifier=login-verifier-8c9d0e1f&device_code=login-device-2c3d4e5f".into(),
+            );
+        }
+        report.exchanges.push(e);
+    }
 }
 
 /// Every byte every format makes of `report`.

@@ -22,6 +22,7 @@ pub(super) const BODY_NAMES: &[&str] = &[
     "assertion",
     "client_assertion",
     "token",
+    "device_code",
 ];
 
 /// Parameter names whose values are secrets in URL query strings and fragments.
@@ -38,6 +39,7 @@ pub(super) const QUERY_NAMES: &[&str] = &[
     "client_assertion",
     "token",
     "state",
+    "device_code",
 ];
 
 fn is_listed(names: &[&str], name: &str) -> bool {

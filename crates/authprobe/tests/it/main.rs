@@ -15,6 +15,7 @@ mod interop;
 mod json_schema;
 mod llm;
 mod llm_server;
+mod login_cli;
 mod mcp_server;
 mod outputs;
 mod outputs_cli;

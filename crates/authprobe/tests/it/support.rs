@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use authprobe_core::config::{parse_target, ScanConfig};
+use authprobe_core::config::{parse_target, LoginConfig, LoginFlow, LoginFrontEnd, ScanConfig};
 use authprobe_core::report::Report;
 use authprobe_lab::{Defect, Era, LabConfig, RunningLab};
 
@@ -41,12 +41,55 @@ pub async fn calibrated_scan(defect: Defect) -> Report {
     if defect.active() {
         cfg.mode = authprobe_core::config::ScanMode::Active;
     }
-    if defect.needs_token() {
+    if defect.needs_login() {
+        cfg.login = Some(login_config(LoginFlow::Code));
+    } else if defect.needs_token() {
         cfg.bearer_token = Some(lab.issue_token());
     }
     let report = authprobe_core::scan::scan(&cfg).await.expect("scan runs");
     lab.shutdown().await;
     report
+}
+
+/// The `$BROWSER` helper of the login tests: follows the authorization URL and its
+/// redirects like a person whose authorization server approves at once.
+pub fn browser_helper() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/login/follow.py")
+}
+
+/// The person's side of a login in the library tests: the browser is the helper.
+#[derive(Debug, Default)]
+pub struct HelperBrowser;
+
+impl LoginFrontEnd for HelperBrowser {
+    fn authorize(&self, url: &str) {
+        let child = std::process::Command::new("python3")
+            .arg(browser_helper())
+            .arg(url)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Ok(mut child) = child {
+            std::thread::spawn(move || child.wait());
+        }
+    }
+    // The lab approves a device code by itself.
+    fn device_code(&self, _: &str, _: &str, _: Option<&str>) {}
+    fn obtained(&self, _: &str) {}
+}
+
+/// `--login <flow>` with the helper as the browser and a short wait.
+pub fn login_config(flow: LoginFlow) -> LoginConfig {
+    LoginConfig {
+        flow,
+        client_id: None,
+        client_secret: None,
+        client_metadata_url: None,
+        scope: None,
+        timeout: Duration::from_secs(10),
+        keep_client: false,
+        front_end: std::sync::Arc::new(HelperBrowser),
+    }
 }
 
 /// A scan configuration for a lab URL with a short timeout, so hanging defects end quickly.
@@ -114,12 +157,11 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The defects the calibration matrix scans with [`calibrated_scan`]. Those only a
-/// login of the scanner's own can see are calibrated with `--login` instead.
+/// The defects the calibration matrix scans with [`calibrated_scan`].
 pub fn calibration_matrix() -> Vec<Defect> {
     Defect::ALL
         .iter()
         .copied()
-        .filter(|d| d.calibrated() && !d.needs_login())
+        .filter(|d| d.calibrated())
         .collect()
 }

@@ -22,7 +22,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             rfc!("6749", "5.2"),
         ],
         remediation: "Read the `error` and `error_description` the authorization server returned in the named exchange, and fix the client registration, scopes or resource it refused.",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::TokenRejectedByResource,
@@ -59,7 +59,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             mcp!("2025-11-25", "Authorization › Token Audience Binding and Validation", "basic/authorization#token-audience-binding-and-validation"),
         ],
         remediation: "Have the authorization server put the MCP server's canonical URI (the `resource` parameter the client sends) in `aud`, and make the MCP server refuse tokens whose audience does not include it.",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::TokenResourceParameterIgnored,
@@ -77,7 +77,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             mcp!("2025-11-25", "Authorization › Resource Parameter Implementation", "basic/authorization#resource-parameter-implementation"),
         ],
         remediation: "Support RFC 8707 resource indicators: put the requested `resource` in the token's `aud`, or refuse an unknown resource with `invalid_target`.",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::ForeignAudienceTokenAccepted,
@@ -95,7 +95,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             mcp!("2025-11-25", "Security Best Practices › Token Passthrough", "basic/security_best_practices#token-passthrough"),
         ],
         remediation: "Check `aud` on every request: accept only tokens whose audience includes this MCP server's canonical URI.",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::UnsignedJwtAccepted,
@@ -220,7 +220,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             rfc!("6749", "5.1"),
         ],
         remediation: "Send `Cache-Control: no-store` on every token endpoint response that carries a token.",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::TokenTypeNotBearer,
@@ -238,7 +238,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             rfc!("6750", "6.1.1"),
         ],
         remediation: "Answer `\"token_type\": \"Bearer\"` for bearer access tokens.",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::AuthorizationResponseIssMismatch,
@@ -255,7 +255,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             rfc!("9207", "2.4"),
         ],
         remediation: "Send `iss` equal to the metadata's `issuer` in every authorization response, or stop advertising `authorization_response_iss_parameter_supported`.",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::AuthorizationStateNotReturned,
@@ -272,7 +272,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             rfc!("6749", "4.1.2"),
         ],
         remediation: "Return the `state` parameter exactly as received in every authorization response, success or error.",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::AuthorizationCodeReuseAccepted,
@@ -290,7 +290,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             oauth21!("4.1.3"),
         ],
         remediation: "Deny a second token request with the same code, and revoke the tokens the code already bought.",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::RefreshTokenNotRotated,
@@ -307,7 +307,7 @@ pub(super) const ENTRIES: &[Entry] = &[
             oauth21!("4.3.1"),
         ],
         remediation: "Rotate refresh tokens of public clients: issue a new one with every refresh and invalidate the old one (or sender-constrain them with DPoP or mTLS).",
-        status: Status::Planned,
+        status: Status::Raised,
     },
     Entry {
         code: Code::AuthenticatedToolsListFailed,
