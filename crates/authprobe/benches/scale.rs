@@ -4,11 +4,13 @@
 //!    of latency injected before every response: requests sent, the scan's
 //!    critical-path depth, wall time, and wall time ÷ (depth × latency);
 //! 2. batch mode: the release binary scanning 1,000 virtual endpoints of one lab at
-//!    0 ms and 50 ms, in targets per second, with its peak memory;
+//!    0 ms and 100 ms, with the default caps (16 targets at once, 8 requests per
+//!    host) and with both at 128, in targets per second, with its peak memory;
 //! 3. `authprobe --version` start-up time and the size of the binary.
 //!
 //! Everything talks to 127.0.0.1 only. These are measurements, not assertions:
-//! docs/performance.md records a run. `AUTHPROBE_BENCH_QUICK=1` runs fewer rounds.
+//! docs/performance.md and docs/scale.md record a run. `AUTHPROBE_BENCH_QUICK=1` runs
+//! fewer rounds; `AUTHPROBE_BENCH_PART=batch` (or `single`, `startup`) runs one part.
 
 use std::io::Write;
 use std::path::Path;
@@ -26,10 +28,18 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
+    let part = std::env::var("AUTHPROBE_BENCH_PART").unwrap_or_default();
+    let runs = |name: &str| part.is_empty() || part == name;
     println!("authprobe benchmarks ({})", machine());
-    runtime.block_on(single_scans(if quick { 1 } else { 5 }));
-    runtime.block_on(batches(if quick { 200 } else { 1000 }));
-    startup(if quick { 20 } else { 100 });
+    if runs("single") {
+        runtime.block_on(single_scans(if quick { 1 } else { 5 }));
+    }
+    if runs("batch") {
+        runtime.block_on(batches(if quick { 200 } else { 1000 }));
+    }
+    if runs("startup") {
+        startup(if quick { 20 } else { 100 });
+    }
 }
 
 /// CPU model and count, and memory, from /proc (Linux); "unknown" elsewhere.
@@ -67,7 +77,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// Part 1: one scan at a time.
 async fn single_scans(rounds: usize) {
     println!(
-        "\n1. One passive scan (median of {rounds}; in-process engine, default --concurrency 16)\n"
+        "\n1. One passive scan (median of {rounds}; in-process engine, default --per-host 8)\n"
     );
     println!(
         "{:<22} {:>8} {:>9} {:>6} {:>10} {:>18}",
@@ -114,12 +124,12 @@ fn defect(name: &str) -> Defect {
 async fn batches(targets: usize) {
     println!("\n2. Batch: {targets} virtual endpoints of one lab, `authprobe scan --targets FILE --json -` (stdout to /dev/null)\n");
     println!(
-        "{:>8} {:>12} {:>10} {:>10} {:>12} {:>8}",
-        "latency", "concurrency", "wall s", "targets/s", "peak RSS MB", "exit"
+        "{:>8} {:>12} {:>9} {:>10} {:>10} {:>12} {:>8}",
+        "latency", "concurrency", "per-host", "wall s", "targets/s", "peak RSS MB", "exit"
     );
     let dir = std::env::temp_dir().join(format!("authprobe-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
-    for latency_ms in [0u64, 50] {
+    for latency_ms in [0u64, 100] {
         let latency = Latency::fixed(Duration::from_millis(latency_ms));
         let lab = start(
             LabConfig::default()
@@ -134,15 +144,16 @@ async fn batches(targets: usize) {
             writeln!(file, "{url}").expect("write the targets file");
         }
         drop(file);
-        for concurrency in [16usize, 128] {
+        // The defaults, then both caps raised: fast when told.
+        for (concurrency, per_host) in [(16usize, 8usize), (128, 128)] {
             let (wall, peak_kib, code) = tokio::task::spawn_blocking({
                 let list = list.clone();
-                move || run_batch(&list, concurrency)
+                move || run_batch(&list, concurrency, per_host)
             })
             .await
             .expect("the batch ran");
             println!(
-                "{:>6}ms {concurrency:>12} {wall:>10.2} {:>10.0} {:>12.1} {code:>8}",
+                "{:>6}ms {concurrency:>12} {per_host:>9} {wall:>10.2} {:>10.0} {:>12.1} {code:>8}",
                 latency_ms,
                 targets as f64 / wall,
                 peak_kib as f64 / 1024.0
@@ -154,12 +165,13 @@ async fn batches(targets: usize) {
 }
 
 /// Runs one batch; returns its wall time in seconds, its peak RSS in KiB and its exit code.
-fn run_batch(list: &Path, concurrency: usize) -> (f64, u64, String) {
+fn run_batch(list: &Path, concurrency: usize, per_host: usize) -> (f64, u64, String) {
     let started = Instant::now();
     let child = Command::new(BIN)
         .args(["scan", "--targets"])
         .arg(list)
         .args(["--json", "-", "--concurrency", &concurrency.to_string()])
+        .args(["--per-host", &per_host.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

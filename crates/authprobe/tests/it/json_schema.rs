@@ -459,10 +459,33 @@ async fn reports_written_by_the_binary_match_the_schema() {
         .to_vec(),
     )
     .await;
-    defect.shutdown().await;
     let doc = stdout_json("auth-not-advertised", &out);
     assert!(doc["primary_finding"].is_object());
     docs.push(("auth-not-advertised --mcp strict (binary)".into(), doc));
+
+    // The lines of a batch: each with its place in the list.
+    let out = run_binary(
+        [
+            "scan",
+            &defect.mcp_url(),
+            &url,
+            "--timeout",
+            "2",
+            "--json",
+            "-",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    defect.shutdown().await;
+    let lines = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(lines.lines().count(), 2, "{lines}");
+    for line in lines.lines() {
+        let doc: Value = serde_json::from_str(line).expect("a JSON line");
+        assert_eq!(doc["batch"]["total"], 2, "{}", doc["batch"]);
+        docs.push(("a batch line (binary)".into(), doc));
+    }
 
     // A stdio server behind the loopback bridge: the `stdio` object.
     let command = format!("'{}' lab --stdio", bin());
