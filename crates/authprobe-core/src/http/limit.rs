@@ -15,8 +15,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 /// The default number of requests in flight to one host: wide enough for the widest
-/// step of one scan (the first round trip sends about five requests at once), polite
-/// enough for a server that a batch of many paths on the same host leans on.
+/// level of a scan of a protected server (about six requests at once), polite enough
+/// for a server that a batch of many paths on the same host leans on.
 pub const DEFAULT_PER_HOST: usize = 8;
 
 /// Past this many hosts, hosts with nothing in flight are forgotten, so a batch of
