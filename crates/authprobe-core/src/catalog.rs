@@ -99,6 +99,10 @@ pub enum Strength {
     Must,
     /// A SHOULD / SHOULD NOT / RECOMMENDED, or a best practice (raised by `strict`).
     Should,
+    /// A duty no sentence states, implied by the flow it breaks (a declared
+    /// capability, the discovery flow, a rule that binds clients); the finding
+    /// says so instead of citing a MUST that does not exist.
+    Implied,
     /// An observation or local policy.
     Observation,
 }
@@ -298,5 +302,7 @@ mod proofs;
 pub use markdown::{explain_text, findings_markdown};
 pub use proofs::UNIT_PROOFS;
 
+#[cfg(test)]
+mod citation_tests;
 #[cfg(test)]
 mod tests;

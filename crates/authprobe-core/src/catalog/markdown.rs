@@ -98,7 +98,9 @@ fn write_intro(out: &mut String) -> std::fmt::Result {
     writeln!(
         out,
         "- **Rule** is the strength of the text behind it: MUST, SHOULD (which includes \
-         RECOMMENDED and best practice) or observation."
+         RECOMMENDED and best practice), implied (no sentence states the duty, but the \
+         flow it breaks does: a declared capability, the discovery flow, a rule that binds \
+         clients; the finding says so) or observation."
     )?;
     writeln!(
         out,
@@ -421,6 +423,7 @@ fn rule_text(e: &Entry, markdown: bool) -> String {
     match e.strength {
         Strength::Must => "MUST".to_owned(),
         Strength::Observation => "observation".to_owned(),
+        Strength::Implied => "implied (no sentence states it; the flow it breaks does)".to_owned(),
         Strength::Should => {
             let raised = e.severity.raised();
             let flag = match e.family {

@@ -150,7 +150,7 @@ fn judge_capabilities(out: &mut Vec<Finding>, doc: &AsMetadata, at: &str, id: Ex
         if !types.iter().any(|t| t == "code") {
             out.push(Finding::new(
                 Code::AuthServerResponseTypeCodeMissing,
-                format!("{at}: `response_types_supported` is {types:?}, without \"code\": the authorization code flow MCP clients use is not offered."),
+                format!("{at}: `response_types_supported` is {types:?}, without \"code\". No text obliges the server to offer it, but MCP clients use the authorization code flow, so they cannot log in."),
                 vec![id],
             ));
         }

@@ -50,7 +50,7 @@ pub fn findings(
         out.push(Finding::new(
             Code::PrmRequiresAuth,
             format!(
-                "{} demands credentials, but a client fetches this metadata before it has a token (RFC 9728 §3).",
+                "{} demands credentials. No sentence says the metadata must be public, but the discovery flow fetches it before any token exists (RFC 9728 §5), so a client cannot read it.",
                 auth_seen.join("; ")
             ),
             auth_ids,

@@ -5,7 +5,7 @@ use crate::catalog::Code;
 use crate::http::ExchangeId;
 use crate::probe::prm::Candidate;
 use crate::probe::Trace;
-use crate::report::Finding;
+use crate::report::{Finding, Severity};
 use crate::wire::prm::PrmDocument;
 use crate::wire::resource::{is_absolute_https_or_loopback, UrlRequirement};
 
@@ -136,9 +136,10 @@ pub(super) fn judge_other_fields(
             verdict.push(
                 Finding::new(
                     Code::PrmBearerMethodsInvalid,
-                    format!("`bearer_methods_supported` contains {}; RFC 9728 §2 defines only \"header\", \"body\" and \"query\".", quoted(&unknown)),
+                    format!("`bearer_methods_supported` contains {}; RFC 9728 §2 defines \"header\", \"body\" and \"query\" and forbids no other value, so clients may ignore it (noted at info).", quoted(&unknown)),
                     vec![id],
-                ),
+                )
+                .with_severity(Severity::Info),
                 false,
             );
         }

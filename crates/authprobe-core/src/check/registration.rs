@@ -11,7 +11,7 @@ use crate::catalog::Code;
 use crate::http::{ErrorKind, Exchange, ExchangeId};
 use crate::probe::registration::{AuthorizeCase, Case, Registration, RegistrationFacts};
 use crate::probe::Trace;
-use crate::report::Finding;
+use crate::report::{Finding, Severity};
 use crate::wire::as_metadata::AsMetadata;
 use crate::wire::dcr::{parse_oauth_error, REGISTRATION_ERRORS};
 
@@ -134,7 +134,7 @@ pub fn active_findings(facts: &RegistrationFacts, trace: &Trace, cimd: bool) -> 
     // A 429 says "not now", not "not you": rate limiting is never held against the endpoint.
     let rate_limited = realistic_ex.status() == Some(429);
     if realistic.client_id().is_none() && !(protected && cimd) && !rate_limited {
-        out.extend(rejected(realistic, realistic_ex, facts));
+        out.extend(rejected(realistic, realistic_ex, facts, cimd));
     }
     for case in Case::NEGATIVE {
         if let Some(f) = facts.case(case).and_then(|r| accepted_negative(r, trace)) {
@@ -174,7 +174,12 @@ fn answered<'t>(r: &Registration, trace: &'t Trace) -> Option<&'t Exchange> {
 }
 
 /// The realistic registration was refused: a refused loopback URI, or a closed endpoint.
-fn rejected(realistic: &Registration, ex: &Exchange, facts: &RegistrationFacts) -> Vec<Finding> {
+fn rejected(
+    realistic: &Registration,
+    ex: &Exchange,
+    facts: &RegistrationFacts,
+    cimd: bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let status = ex.status().unwrap_or_default();
     let why = if matches!(status, 401 | 403) {
@@ -184,15 +189,29 @@ fn rejected(realistic: &Registration, ex: &Exchange, facts: &RegistrationFacts) 
     };
     let control = facts.case(Case::HttpsControl);
     let control_created = control.and_then(|c| c.client_id().map(|_| c));
+    // Registration is at the server's policy (RFC 7591 §5): it weighs only when no other
+    // path (Client ID Metadata Documents) is offered.
+    let (severity, paths) = if cimd {
+        (
+            Severity::Low,
+            "; clients can still use Client ID Metadata Documents",
+        )
+    } else {
+        (
+            Severity::Medium,
+            "; dynamic registration is the only registration path the metadata offers, so clients that rely on it cannot log in",
+        )
+    };
     let mut refused = Finding::new(
         Code::DcrRegistrationRejected,
         format!(
-            "{} refused a typical MCP client (native, redirect URI {}, token_endpoint_auth_method none){why}.",
+            "{} refused a typical MCP client (native, redirect URI {}, token_endpoint_auth_method none){why}{paths}.",
             seen(ex),
             realistic.case.redirect_uris().join(", ")
         ),
         vec![ex.id],
-    );
+    )
+    .with_severity(severity);
     if let Some(control) = control_created {
         let control_id = control.fetch.last();
         out.push(

@@ -4,7 +4,7 @@ use crate::catalog::Code;
 use crate::http::ErrorKind;
 use crate::probe::token::{TokenFacts, TokenProbe};
 use crate::probe::Trace;
-use crate::report::Finding;
+use crate::report::{Finding, Severity};
 use crate::wire::dcr::{parse_oauth_error, TOKEN_ERRORS, TOKEN_EXTENSION_ERRORS};
 
 use super::fetch::{fate, policy_finding, Fate};
@@ -148,15 +148,24 @@ pub fn judge(probe: &TokenProbe, trace: &Trace) -> Vec<Finding> {
             (None, None) => Some("there is no `error` member".to_string()),
         };
         if let Some(problem) = problem {
-            out.push(Finding::new(
-                Code::TokenErrorCodeInvalid,
-                format!(
-                    "{}: {problem}, not one of the RFC 6749 §5.2 codes ({}) or a registered extension; clients cannot tell why the request failed.",
-                    seen(exchange),
-                    TOKEN_ERRORS.join(", ")
-                ),
-                vec![id],
-            ));
+            // An unknown code still says "error"; no code at all leaves clients guessing.
+            let severity = if error.error.is_none() {
+                Severity::Medium
+            } else {
+                Severity::Low
+            };
+            out.push(
+                Finding::new(
+                    Code::TokenErrorCodeInvalid,
+                    format!(
+                        "{}: {problem}, not one of the RFC 6749 §5.2 codes ({}) or a registered extension (RFC 6749 §8.5); clients cannot tell why the request failed.",
+                        seen(exchange),
+                        TOKEN_ERRORS.join(", ")
+                    ),
+                    vec![id],
+                )
+                .with_severity(severity),
+            );
         }
     }
     out

@@ -92,7 +92,7 @@ fn list(out: &mut Vec<Finding>, facts: &TransportFacts, trace: &Trace, declared:
         let mut finding = Finding::new(
             Code::McpToolsListFailed,
             format!(
-                "{}: {why}, although the server declares the tools capability.",
+                "{}: {why}, although the server declares the tools capability (the duty follows from the declared capability: clients that see it list tools).",
                 seen(exchange)
             ),
             vec![exchange.id],

@@ -327,7 +327,7 @@ fn initialized(out: &mut Vec<Finding>, facts: &TransportFacts, trace: &Trace) {
             .unwrap_or_default();
         out.push(Finding::new(
             Code::McpNotificationFailed,
-            format!("{} rejected notifications/initialized{why}; a client must send it after initialize, and the server must accept it.", seen(exchange)),
+            format!("{} rejected notifications/initialized{why}. The client MUST send it after initialize (no sentence obliges the server in words to accept it), so refusing it breaks initialization for every client.", seen(exchange)),
             vec![exchange.id],
         ));
     } else if status != 202 {

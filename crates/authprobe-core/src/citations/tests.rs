@@ -141,7 +141,7 @@ fn oauth21_oidc_jsonrpc_and_fetch_forms_resolve() {
     assert!(check("OpenID Connect Discovery 1.0 §4.2").is_verified());
     assert_eq!(verified_title("JSON-RPC 2.0 §5.1").1, Some("Error object"));
     assert_eq!(
-        verified_title("Fetch Standard §3.2").1,
+        verified_title("Fetch Standard §3.3").1,
         Some("CORS protocol")
     );
     assert_eq!(reason("JSON-RPC 2.0 §9"), Unverified::NoSuchSection);

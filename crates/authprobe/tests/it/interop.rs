@@ -29,19 +29,19 @@ use fixture::{read_json, workspace_root, Fixture, Runtime};
 const TS_ERROR_WITHOUT_CREDENTIALS: Gap = Gap {
     library: Library::McpTypescript,
     code: "CHALLENGE_ERROR_WITHOUT_CREDENTIALS",
-    severity: Info,
+    severity: Low,
 };
 /// `mcpAuthMetadataRouter` serves the metadata without `Cache-Control`.
 const TS_NO_CACHE_CONTROL: Gap = Gap {
     library: Library::McpTypescript,
     code: "PRM_CACHE_CONTROL_MISSING",
-    severity: Low,
+    severity: Info,
 };
 /// `RequireAuthMiddleware` answers a request without credentials with `error="invalid_token"`.
 const PY_ERROR_WITHOUT_CREDENTIALS: Gap = Gap {
     library: Library::McpPython,
     code: "CHALLENGE_ERROR_WITHOUT_CREDENTIALS",
-    severity: Info,
+    severity: Low,
 };
 /// `RequireAuthMiddleware` leaves `scope` out of the challenge, even with `required_scopes`.
 const PY_NO_CHALLENGE_SCOPE: Gap = Gap {
@@ -244,7 +244,7 @@ async fn ts_sdk_stateful_with_oidc_provider_is_protected_ok() {
         &Verdict {
             correct: true,
             outcome: Outcome::ProtectedOk,
-            primary: Some("PRM_CACHE_CONTROL_MISSING"),
+            primary: Some("CHALLENGE_ERROR_WITHOUT_CREDENTIALS"),
             expected: &[],
             gaps: &[
                 &TS_NO_CACHE_CONTROL,
@@ -282,7 +282,7 @@ async fn ts_sdk_stateless_answering_get_with_405_is_protected_ok() {
         &Verdict {
             correct: true,
             outcome: Outcome::ProtectedOk,
-            primary: Some("PRM_CACHE_CONTROL_MISSING"),
+            primary: Some("CHALLENGE_ERROR_WITHOUT_CREDENTIALS"),
             expected: &[],
             gaps: &[
                 &TS_NO_CACHE_CONTROL,

@@ -206,11 +206,11 @@ pub(super) const ENTRIES: &[Entry] = &[
     },
     Entry {
         code: Code::ChallengeErrorWithoutCredentials,
-        severity: Severity::Info,
+        severity: Severity::Low,
         confidence: 1.0,
         stage: STAGE,
         family: Family::Rfc,
-        strength: Strength::Observation,
+        strength: Strength::Should,
         impact: Impact::Hygiene,
         step: FunnelStep::Challenge,
         title: "Challenge to a request without credentials carries an error code",

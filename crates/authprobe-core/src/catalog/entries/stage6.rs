@@ -9,7 +9,7 @@ const STAGE: Stage = Stage::Registration;
 pub(super) const ENTRIES: &[Entry] = &[
     Entry {
         code: Code::DcrRegistrationRejected,
-        severity: Severity::High,
+        severity: Severity::Medium,
         confidence: 1.0,
         stage: STAGE,
         family: Family::Rfc,
@@ -17,11 +17,8 @@ pub(super) const ENTRIES: &[Entry] = &[
         impact: Impact::Degrades,
         step: FunnelStep::Registration,
         title: "Dynamic client registration refuses a typical MCP client",
-        fires_when: "Active mode: the registration endpoint refuses a typical MCP public client (`application_type: native`, redirect URI `http://127.0.0.1:<port>/callback`, `token_endpoint_auth_method: none`, grant types `authorization_code` and `refresh_token`).",
-        references: &[
-            rfc!("7591", "3"),
-            mcp!("2025-11-25", "Authorization › Dynamic Client Registration", "basic/authorization#dynamic-client-registration"),
-        ],
+        fires_when: "Active mode: the registration endpoint refuses a typical MCP public client (`application_type: native`, redirect URI `http://127.0.0.1:<port>/callback`, `token_endpoint_auth_method: none`, grant types `authorization_code` and `refresh_token`). Medium when dynamic registration is the only registration path the authorization server offers (clients that rely on it cannot log in), else low: registration is at the server's policy (RFC 7591 §5).",
+        references: &[rfc!("7591", "3"), rfc!("7591", "5"), mcp!("2025-11-25", "Authorization › Dynamic Client Registration", "basic/authorization#dynamic-client-registration")],
         remediation: "Accept native public clients with loopback redirect URIs and `token_endpoint_auth_method: none`. If registration needs an initial access token, document how to get one, or offer Client ID Metadata Documents instead.",
         status: Status::Raised,
     },

@@ -475,8 +475,8 @@ fn error_code_on_a_challenge_to_a_request_without_credentials() {
     );
     assert_eq!(
         finding(&findings, Code::ChallengeErrorWithoutCredentials).severity,
-        Severity::Info
+        Severity::Low
     );
     assert_eq!(outcome, Outcome::ProtectedOk);
-    assert_eq!(primary, None);
+    assert_eq!(primary, Some(Code::ChallengeErrorWithoutCredentials));
 }

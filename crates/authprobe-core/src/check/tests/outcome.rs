@@ -207,7 +207,7 @@ fn rfc_strict_raises_should_level_rfc_findings_only() {
 
 #[test]
 fn rfc_strict_leaves_must_level_findings_alone() {
-    // No resource_metadata hint, so the missing root URL is a (SHOULD-level) finding.
+    // No resource_metadata hint, so the missing root URL is noted (an observation).
     let challenge = r#"Bearer scope="mcp:tools""#;
     let scene = Site::protected()
         .init(unauthorized(challenge))
@@ -230,19 +230,19 @@ fn rfc_strict_leaves_must_level_findings_alone() {
             Code::DiscoveryRootWellknown404,
         ],
     );
-    // RFC MUST (medium) stays; the MCP SHOULD is untouched by --rfc.
+    // RFC MUST (medium) stays; the MCP observation is untouched by --rfc.
     assert_eq!(
         finding(&findings, Code::PrmResourceTrailingSlash).severity,
         Severity::Medium
     );
     assert_eq!(
         finding(&findings, Code::DiscoveryRootWellknown404).severity,
-        Severity::Low
+        Severity::Info
     );
     let (findings, _, _) = judge_in_modes(&scene, FamilyMode::Strict, FamilyMode::BestEffort);
     assert_eq!(
         finding(&findings, Code::DiscoveryRootWellknown404).severity,
-        Severity::Medium
+        Severity::Info
     );
 }
 
@@ -292,10 +292,10 @@ fn primary_prefers_the_earliest_stage_then_catalog_order() {
 fn consequences_and_observations_are_never_primary() {
     let list = [
         f(Code::OauthDiscoveryUnavailable).caused_by(Code::PrmHttpStatusNot200),
-        f(Code::PrmCacheControlMissing),
+        f(Code::ChallengeScopeMissing),
         f(Code::AuthNotRequired),
     ];
-    assert_eq!(primary_finding(&list), Some(Code::PrmCacheControlMissing));
+    assert_eq!(primary_finding(&list), Some(Code::ChallengeScopeMissing));
     assert_eq!(
         primary_finding(&[f(Code::AuthNotRequired), f(Code::TargetRedirected)]),
         None
