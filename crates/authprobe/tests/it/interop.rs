@@ -9,6 +9,8 @@
 mod expect;
 #[path = "interop_fixture.rs"]
 pub mod fixture;
+#[path = "interop_login.rs"]
+mod login;
 
 use std::process::Command;
 use std::time::Duration;
