@@ -124,6 +124,10 @@ pub struct LabConfig {
     /// `<base>/t/<n>`), so that one port can stand in for many servers in batch
     /// tests and benchmarks. The host-root well-known URLs belong to `/mcp`.
     pub endpoints: usize,
+    /// The origin the documents name instead of the bound address, when clients
+    /// reach the lab through something in front of it (a TLS proxy, a simulated
+    /// link); and the same for the separate authorization server's port.
+    pub public_origins: Option<(String, Option<String>)>,
 }
 
 impl LabConfig {
@@ -159,6 +163,13 @@ impl LabConfig {
         self
     }
 
+    /// The same configuration reached at `origin` (and its separate authorization
+    /// server at `auth_origin`), e.g. `https://127.0.0.1:8443` through a proxy.
+    pub fn with_public_origins(mut self, origin: &str, auth_origin: Option<&str>) -> Self {
+        self.public_origins = Some((origin.to_owned(), auth_origin.map(str::to_owned)));
+        self
+    }
+
     /// The same configuration serving `n` virtual endpoints `/t/<i>/mcp` as well.
     pub fn with_endpoints(mut self, n: usize) -> Self {
         self.endpoints = n;
@@ -175,7 +186,8 @@ impl LabConfig {
 pub async fn start(config: LabConfig, addr: SocketAddr) -> std::io::Result<RunningLab> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    let base = format!("http://{}", shown(local));
+    let (public, public_auth) = config.public_origins.clone().unzip();
+    let base = public.unwrap_or_else(|| format!("http://{}", shown(local)));
     let auth_listener = if config.separate_auth_server {
         Some(tokio::net::TcpListener::bind(SocketAddr::new(local.ip(), 0)).await?)
     } else {
@@ -184,9 +196,11 @@ pub async fn start(config: LabConfig, addr: SocketAddr) -> std::io::Result<Runni
     let auth_addr = auth_listener.as_ref().map(|l| l.local_addr()).transpose()?;
     let (stop, stop_rx) = watch::channel(false);
     let defects = config.defects.clone();
-    let auth_base = auth_addr
-        .map(|a| format!("http://{}", shown(a)))
-        .unwrap_or_else(|| base.clone());
+    let auth_base = match (public_auth.flatten(), auth_addr) {
+        (Some(origin), Some(_)) => origin,
+        (None, Some(a)) => format!("http://{}", shown(a)),
+        (_, None) => base.clone(),
+    };
     let issuer = issuer_path(config.issuer_path.as_deref(), &defects);
     let configure = |mount: String| {
         let mut lab = Lab::new(base.clone(), defects.iter().copied(), stop_rx.clone());
