@@ -45,6 +45,9 @@ pub fn exchange_text(exchange: &Exchange, options: &ExchangeTextOptions) -> Stri
     let mut out = String::new();
     let request = &exchange.request;
     out.push_str(&format!("# {}\n", exchange_heading(exchange)));
+    if exchange.connection.is_some() {
+        out.push_str(&format!("# {}\n", crate::phases::breakdown(exchange)));
+    }
     out.push_str(&format!("# {} {}\n", request.method, request.url));
     out.push_str(&format!(
         "{} {} HTTP/1.1\n",

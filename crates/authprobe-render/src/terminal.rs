@@ -277,6 +277,10 @@ fn funnel(out: &mut Out, report: &Report) {
             let indent = " ".repeat(12);
             out.wrapped(&indent, 12, 12, &detail, detail_style);
         }
+        if let Some(slow) = crate::phases::slow_phase(report, &step.exchange_ids) {
+            let indent = " ".repeat(12);
+            out.wrapped(&indent, 12, 12, &format!("slow: {slow}"), DIM);
+        }
     }
 }
 

@@ -50,6 +50,8 @@ pub(crate) struct ArrowView {
     pub note_y: u32,
     /// `401 application/json · www-authenticate: (absent)`.
     pub note: String,
+    /// The connection and where the time went (the arrows' tooltip).
+    pub timing: String,
     /// True when a response came back (else the request ends in a cross).
     pub answered: bool,
     /// CSS class of the response: `ok`, `redirect`, `client-error`, `server-error`, `failed`.
@@ -146,6 +148,7 @@ pub(crate) fn layout(report: &Report) -> Diagram {
             note_x: client_x + 10,
             note_y: top + 54,
             note: cut(&note, LABEL_CHARS),
+            timing: crate::phases::breakdown(exchange),
             answered: exchange.response.is_some(),
             class: status_class(exchange),
         });

@@ -49,6 +49,10 @@ pub(super) fn render(out: &mut Out, report: &Report, only: Option<&[ExchangeId]>
         }
         let head = out.paint(BOLD, &head);
         out.line(&head);
+        if exchange.connection.is_some() {
+            let timing = out.paint(DIM, &format!("  {}", crate::phases::breakdown(exchange)));
+            out.line(&timing);
+        }
 
         let request = &exchange.request;
         out.line(&format!(

@@ -300,3 +300,22 @@ fn trace_failure_shows_only_the_exchanges_of_failed_steps() {
     assert!(out.contains("(no step failed)"), "{out}");
     assert!(!out.contains("  > POST"), "{out}");
 }
+
+#[test]
+fn a_slow_phase_is_named_at_its_step() {
+    let mut report = sample_report();
+    let quick = render_terminal(&report, &plain());
+    assert!(!quick.contains("slow:"), "{quick}");
+    report.exchanges[0].timing.tls_ms = Some(1234.0);
+    let out = render_terminal(&report, &plain());
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("slow: TLS handshake to 127.0.0.1:8931: 1.2 s"))
+        .unwrap_or_else(|| panic!("no slow line in\n{out}"));
+    // Right under the step that sent the exchange.
+    assert!(
+        lines[at - 1].contains("[FAIL]") || lines[at - 2].contains("[FAIL]"),
+        "{out}"
+    );
+}
