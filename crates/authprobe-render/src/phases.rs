@@ -38,7 +38,11 @@ fn phases(exchange: &Exchange) -> Vec<(&'static str, &'static str, f64)> {
 pub fn breakdown(exchange: &Exchange) -> String {
     let mut parts = Vec::new();
     if let Some(connection) = &exchange.connection {
-        let how = if connection.reused { "reused" } else { "new" };
+        let how = match (connection.reused, connection.speculative) {
+            (true, _) => "reused",
+            (false, true) => "opened ahead",
+            (false, false) => "new",
+        };
         let resumed = match connection.tls_resumed {
             Some(true) => ", TLS resumed",
             _ => "",
@@ -117,6 +121,7 @@ mod tests {
         e.connection = Some(ConnectionInfo {
             id: 2,
             reused: false,
+            speculative: false,
             version: "HTTP/1.1".into(),
             address: "192.0.2.7:443".into(),
             tls_resumed: Some(true),

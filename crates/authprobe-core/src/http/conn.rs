@@ -96,6 +96,13 @@ impl Client {
         if let Some(conn) = pool.checkout(&target.keys) {
             return Ok(conn);
         }
+        if let Some(warming) = pool.warming(&target.keys) {
+            let what = format!("no connection to {}", target.label);
+            drop(budget.run(&what, warming.lock_owned()).await?);
+            if let Some(conn) = pool.checkout(&target.keys) {
+                return Ok(conn);
+            }
+        }
         let gate = match target.keys.first() {
             Some(key) if target.https && self.inner.config.http2 => pool.gate(key),
             _ => None,
@@ -111,15 +118,16 @@ impl Client {
             }
             None => None,
         };
-        self.open(target, budget, phases).await
+        self.open(target, budget, phases, false).await
     }
 
     /// Opens a new connection to the first checked address that accepts.
-    async fn open(
+    pub(crate) async fn open(
         &self,
         target: &Target<'_>,
         budget: &Budget,
         phases: &mut Phases,
+        speculative: bool,
     ) -> Result<Conn, ExchangeError> {
         let addrs: Vec<SocketAddr> = target.keys.iter().map(|k| k.addr).collect();
         let started = Instant::now();
@@ -141,7 +149,8 @@ impl Client {
         };
         let (sender, task) = handshake(io, h2, budget).await?;
         let pool = &self.inner.pool;
-        let conn = Conn::new(pool.next_id(), key, sender, task, resumed);
+        let mut conn = Conn::new(pool.next_id(), key, sender, task, resumed);
+        conn.speculative = speculative;
         pool.opened(&conn);
         Ok(conn)
     }
@@ -162,7 +171,8 @@ impl Client {
     {
         let waiting = "no response headers";
         loop {
-            phases.connection = Some(info(&conn));
+            let reused = conn.serve();
+            phases.connection = Some(info(&conn, reused));
             let req = build(conn.is_h2())?;
             let sent = Instant::now();
             match budget.run(waiting, conn.sender.send(req)).await {
@@ -170,10 +180,10 @@ impl Client {
                     phases.first_byte = Some(sent.elapsed());
                     return Ok((conn, response));
                 }
-                Ok(Err((err, unsent))) if conn.reused && (unsent || closed_under_us(&err)) => {
+                Ok(Err((err, unsent))) if conn.from_pool && (unsent || closed_under_us(&err)) => {
                     self.inner.pool.forget(&conn);
                     drop(conn);
-                    conn = self.open(target, budget, phases).await?;
+                    conn = self.open(target, budget, phases, false).await?;
                 }
                 Ok(Err((err, _))) => {
                     self.inner.pool.forget(&conn);
@@ -189,10 +199,11 @@ impl Client {
 }
 
 /// What the trace says about a connection.
-fn info(conn: &Conn) -> ConnectionInfo {
+fn info(conn: &Conn, reused: bool) -> ConnectionInfo {
     ConnectionInfo {
         id: conn.id,
-        reused: conn.reused,
+        reused,
+        speculative: conn.speculative,
         version: conn.version().to_string(),
         address: conn.key.addr.to_string(),
         tls_resumed: conn.tls_resumed,

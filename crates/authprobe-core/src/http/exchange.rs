@@ -172,6 +172,10 @@ pub struct ConnectionInfo {
     pub id: u32,
     /// True when an earlier exchange had already used this connection.
     pub reused: bool,
+    /// True when the connection was opened ahead of the request, as soon as its
+    /// origin was known, off the scan's critical path.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub speculative: bool,
     /// The HTTP version spoken on it: `HTTP/1.1` or `HTTP/2`.
     pub version: String,
     /// The address connected to: the one the SSRF guard checked.

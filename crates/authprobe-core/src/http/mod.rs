@@ -12,6 +12,7 @@ mod pool;
 mod redirect;
 mod tls;
 mod transfer;
+mod warm;
 
 pub use exchange::{
     number_connections, ConnectionInfo, ErrorKind, Exchange, ExchangeError, ExchangeId, Header,

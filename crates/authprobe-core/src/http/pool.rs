@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -41,9 +41,12 @@ pub(crate) struct PoolKey {
     pub addr: SocketAddr,
 }
 
+/// Scheme (https or not), host as written, port.
+pub(crate) type Origin = (bool, String, u16);
+
 impl PoolKey {
-    /// The key without the address: where HTTP/2 negotiation is remembered.
-    fn origin(&self) -> (bool, String, u16) {
+    /// The key without the address.
+    pub fn origin(&self) -> Origin {
         (self.https, self.host.clone(), self.port)
     }
 }
@@ -98,8 +101,12 @@ pub(crate) struct Conn {
     pub task: Arc<AbortOnDrop>,
     /// For TLS: whether the handshake resumed a session.
     pub tls_resumed: Option<bool>,
-    /// True when an earlier exchange used it.
-    pub reused: bool,
+    /// Set by the first exchange sent on it; shared by every handle.
+    served: Arc<AtomicBool>,
+    /// True when it came from the pool rather than being opened for this exchange.
+    pub from_pool: bool,
+    /// Opened ahead of any request that needed it ([`Client::warm`](super::Client::warm)).
+    pub speculative: bool,
     idle_since: Instant,
 }
 
@@ -118,9 +125,17 @@ impl Conn {
             sender,
             task: Arc::new(task),
             tls_resumed,
-            reused: false,
+            served: Arc::default(),
+            from_pool: false,
+            speculative: false,
             idle_since: Instant::now(),
         }
+    }
+
+    /// Marks the connection as carrying one more exchange; true when an earlier
+    /// exchange had already used it.
+    pub fn serve(&self) -> bool {
+        self.served.swap(true, Ordering::SeqCst)
     }
 
     /// True for HTTP/2.
@@ -149,7 +164,9 @@ impl Conn {
             sender: Sender::H2(sender.clone()),
             task: self.task.clone(),
             tls_resumed: self.tls_resumed,
-            reused: true,
+            served: self.served.clone(),
+            from_pool: true,
+            speculative: self.speculative,
             idle_since: self.idle_since,
         })
     }
@@ -163,9 +180,11 @@ struct State {
     shared: HashMap<PoolKey, Conn>,
     /// Origins known to answer ALPN with HTTP/1.1: nobody waits for their first
     /// connection in the hope of sharing it.
-    h1_origins: HashSet<(bool, String, u16)>,
+    h1_origins: HashSet<Origin>,
     /// Held while the first connection to an origin that may speak HTTP/2 is opened.
-    gates: HashMap<(bool, String, u16), Arc<tokio::sync::Mutex<()>>>,
+    gates: HashMap<Origin, Arc<tokio::sync::Mutex<()>>>,
+    /// Held while a connection is opened ahead of need, per origin.
+    warming: HashMap<Origin, Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// The connections of one client.
@@ -202,7 +221,7 @@ impl Pool {
                 if conn.sender.is_closed() || conn.idle_since.elapsed() > IDLE_FOR {
                     continue;
                 }
-                conn.reused = true;
+                conn.from_pool = true;
                 return Some(conn);
             }
             state.idle.remove(key);
@@ -253,5 +272,30 @@ impl Pool {
             return None;
         }
         Some(state.gates.entry(origin).or_default().clone())
+    }
+
+    /// Starts warming `origin`: the returned guard is held until the connection is
+    /// open (or could not be); `None` when a warm of that origin is already under way.
+    pub fn start_warming(&self, origin: Origin) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        let mut state = self.state();
+        if state.warming.contains_key(&origin) {
+            return None;
+        }
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        let held = lock.clone().try_lock_owned().ok()?;
+        state.warming.insert(origin, lock);
+        Some(held)
+    }
+
+    /// Ends the warm of `origin` (its guard is dropped by the caller).
+    pub fn done_warming(&self, origin: &Origin) {
+        self.state().warming.remove(origin);
+    }
+
+    /// The lock of a warm under way for the origin of `keys`: a request waits for it
+    /// rather than opening a second connection of its own.
+    pub fn warming(&self, keys: &[PoolKey]) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let origin = keys.first()?.origin();
+        self.state().warming.get(&origin).cloned()
     }
 }

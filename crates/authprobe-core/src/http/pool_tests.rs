@@ -316,6 +316,7 @@ fn connections_are_numbered_in_trace_order() {
             connection: Some(ConnectionInfo {
                 id: *id,
                 reused: false,
+                speculative: false,
                 version: "HTTP/1.1".into(),
                 address: "192.0.2.1:80".into(),
                 tls_resumed: None,
@@ -326,4 +327,34 @@ fn connections_are_numbered_in_trace_order() {
     number_connections(&mut exchanges);
     let ids: Vec<u32> = exchanges.iter().map(|e| connection(e).id).collect();
     assert_eq!(ids, [1, 2, 1, 3, 2]);
+}
+
+#[tokio::test]
+async fn a_warmed_connection_carries_the_request_that_needed_it() {
+    let server = KeepAlive::start(Ipv4Addr::LOCALHOST, 0, answer).await;
+    let client = client(config(&server.url("/mcp")));
+    client.warm(&server.url("/issuer"));
+    // Whether the warm has finished or is still opening, the request uses it.
+    let ex = get(
+        &client,
+        server.url("/.well-known/oauth-authorization-server"),
+    )
+    .await;
+    assert!(ex.error.is_none(), "{:?}", ex.error);
+    let used = connection(&ex);
+    assert!(used.speculative && !used.reused, "{used:?}");
+    // Its handshakes happened before the request: none is on the request's clock.
+    assert!(ex.timing.connect_ms.is_none());
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
+async fn warming_goes_through_the_guard() {
+    let server = KeepAlive::start(Ipv4Addr::LOCALHOST, 0, answer).await;
+    // A public target: loopback URLs it names are refused.
+    let target = Url::parse("http://8.8.8.8/mcp").unwrap();
+    let client = client(config(&target));
+    client.warm(&server.url("/issuer"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(server.connections(), 0);
 }

@@ -339,7 +339,7 @@ impl Client {
     }
 
     /// The addresses of `host`, looked up once for this exchange.
-    async fn lookup(
+    pub(crate) async fn lookup(
         &self,
         host: &Host<&str>,
         port: u16,
@@ -380,7 +380,7 @@ impl Client {
         }
     }
 
-    async fn guard_name(&self, host: &Host<&str>) -> Result<(), ExchangeError> {
+    pub(crate) async fn guard_name(&self, host: &Host<&str>) -> Result<(), ExchangeError> {
         match host {
             Host::Domain(name) if is_localhost_name(name) && !self.inner.config.allow_private => {
                 self.policy()
@@ -392,7 +392,11 @@ impl Client {
         }
     }
 
-    async fn guard_addresses(&self, host: &str, addrs: &[SocketAddr]) -> Result<(), ExchangeError> {
+    pub(crate) async fn guard_addresses(
+        &self,
+        host: &str,
+        addrs: &[SocketAddr],
+    ) -> Result<(), ExchangeError> {
         let all_public = addrs
             .iter()
             .all(|a| classify_ip(a.ip()) == AddressClass::Public);

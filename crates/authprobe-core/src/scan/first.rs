@@ -56,8 +56,15 @@ async fn fetch_candidate(
     url: Url,
     trust: Trust,
 ) -> PendingCandidate {
+    let fetch = async {
+        let fetched = client
+            .send(prm_probe::fetch_request(source, &url, trust))
+            .await;
+        warm_issuers(client, &fetched);
+        fetched
+    };
     let (fetch, preflight) = join(
-        client.send(prm_probe::fetch_request(source, &url, trust)),
+        fetch,
         client.send(prm_probe::preflight_request(source, &url, trust)),
     )
     .await;
@@ -68,6 +75,31 @@ async fn fetch_candidate(
         preflight,
     }
 }
+
+/// Speculation: the authorization servers a metadata document names are where the
+/// next level goes; their connections open now, while the rest of this level is still
+/// out, rather than once the document has been chosen.
+fn warm_issuers(client: &Client, fetched: &Fetched) {
+    let Some(response) = fetched.last().response.as_ref().filter(|r| r.is_success()) else {
+        return;
+    };
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(&response.body) else {
+        return;
+    };
+    let issuers = doc.get("authorization_servers").and_then(|v| v.as_array());
+    for issuer in issuers.into_iter().flatten().take(MAX_WARMED) {
+        let Some(url) = issuer.as_str().and_then(|s| Url::parse(s).ok()) else {
+            continue;
+        };
+        // The target's own origin has this level's connections coming free.
+        if url.origin() != client.config().target.origin() {
+            client.warm(&url);
+        }
+    }
+}
+
+/// At most this many authorization servers of one document are warmed.
+const MAX_WARMED: usize = 5;
 
 fn record_candidates(trace: &mut Trace, pending: Vec<PendingCandidate>) -> Vec<Candidate> {
     pending

@@ -140,6 +140,7 @@ pub fn normalise(report: &Report, port: u16) -> Report {
         if let Some(connection) = exchange.connection.as_mut() {
             connection.id = exchange.id;
             connection.reused = false;
+            connection.speculative = false;
             exchange.timing.connect_ms = Some(0.0);
         }
         for phase in [
