@@ -10,12 +10,12 @@ pub mod catalog;
 pub mod check;
 pub mod citations;
 pub mod config;
+pub mod facts;
 pub mod http;
 pub mod probe;
 pub mod report;
 pub mod root_cause;
 pub mod scan;
-mod stage2;
 pub mod wire;
 
 pub use catalog::Code;

@@ -13,8 +13,6 @@ mod scan;
 mod walk;
 
 #[cfg(test)]
-mod every_format_tests;
-#[cfg(test)]
 mod tests;
 
 use authprobe_core::http::{Exchange, Header};

@@ -4,8 +4,8 @@
 use url::Url;
 
 use crate::catalog::Code;
+use crate::facts::auth_server::{AsFetch, IssuerFacts};
 use crate::http::ExchangeId;
-use crate::probe::auth_server::{AsFetch, IssuerFacts};
 use crate::report::Finding;
 use crate::wire::as_metadata::AsMetadata;
 use crate::wire::resource::{compare_resource, is_loopback_url, ResourceMatch};

@@ -4,9 +4,9 @@
 use url::Url;
 
 use crate::catalog::Code;
+use crate::facts::auth_server::{kind_name, AsFetch, AuthServerFacts, IssuerFacts};
+use crate::facts::Trace;
 use crate::http::{ErrorKind, ExchangeId};
-use crate::probe::auth_server::{kind_name, AsFetch, AuthServerFacts, IssuerFacts};
-use crate::probe::Trace;
 use crate::report::Finding;
 use crate::wire::as_metadata::AsMetadata;
 
@@ -279,5 +279,4 @@ pub fn winner_phrase(facts: &IssuerFacts, verdict: &IssuerVerdict, trace: &Trace
 }
 
 #[cfg(test)]
-#[path = "auth_server_tests.rs"]
 mod tests;

@@ -1,10 +1,10 @@
 //! Stage 1 checks: the unauthenticated request, its challenge, the bogus token, the GET stream.
 
 use crate::catalog::Code;
+use crate::facts::challenge::{classify, Answer, ChallengeFacts, ChallengeState};
+use crate::facts::prm::{PrmFacts, Source};
+use crate::facts::Trace;
 use crate::http::{ErrorKind, Exchange};
-use crate::probe::challenge::{classify, Answer, ChallengeFacts, ChallengeState};
-use crate::probe::prm::{PrmFacts, Source};
-use crate::probe::Trace;
 use crate::report::Finding;
 use crate::wire::www_authenticate::ResourceMetadataRef;
 

@@ -1,9 +1,9 @@
 //! Stage 3 across candidates: which URLs answer, and whether discovery works at all.
 
 use crate::catalog::Code;
+use crate::facts::prm::{PrmFacts, Source};
+use crate::facts::Trace;
 use crate::http::ExchangeId;
-use crate::probe::prm::{PrmFacts, Source};
-use crate::probe::Trace;
 use crate::report::Finding;
 
 use super::prm::PrmVerdict;

@@ -3,8 +3,8 @@
 //! the checks of stages 4 to 6, which must never mistake one for a protocol answer.
 
 use crate::catalog::Code;
+use crate::facts::{Recorded, Trace};
 use crate::http::{ErrorKind, Exchange, ExchangeId, RedirectStop};
-use crate::probe::{Recorded, Trace};
 use crate::report::Finding;
 
 use super::seen;

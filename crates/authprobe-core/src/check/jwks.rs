@@ -1,8 +1,8 @@
 //! Stage 4: the authorization server's JWK Set (RFC 7517 §5), fetched from `jwks_uri`.
 
 use crate::catalog::Code;
+use crate::facts::{Recorded, Trace};
 use crate::http::ErrorKind;
-use crate::probe::{Recorded, Trace};
 use crate::report::Finding;
 use crate::wire::jwks::{parse_jwks, JwksError};
 

@@ -4,11 +4,10 @@
 //! code reuse).
 
 use crate::catalog::Code;
+use crate::facts::login::{Failure, LoginFacts, LoginStep, FOREIGN_PATH};
+use crate::facts::transport::Got;
+use crate::facts::Trace;
 use crate::http::Exchange;
-use crate::probe::login::after::FOREIGN_PATH;
-use crate::probe::login::{Failure, LoginFacts, LoginStep};
-use crate::probe::transport::Got;
-use crate::probe::Trace;
 use crate::report::{Finding, Severity, Stage, Step, StepStatus};
 use crate::wire::jwt::Jwt;
 

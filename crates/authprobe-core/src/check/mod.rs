@@ -20,8 +20,6 @@ pub mod token;
 pub mod tool_schema;
 pub mod tools;
 pub mod transport;
-pub mod transport_rules;
-pub mod transport_steps;
 
 use crate::http::Exchange;
 

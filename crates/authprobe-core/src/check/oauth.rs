@@ -3,11 +3,11 @@
 
 use crate::catalog::{Code, FunnelStep};
 use crate::config::ScanMode;
+use crate::facts::auth_server::{kind_name, AuthServerFacts};
+use crate::facts::oauth::{OauthFacts, Plan};
+use crate::facts::registration::Case;
+use crate::facts::Trace;
 use crate::http::ErrorKind;
-use crate::probe::auth_server::{kind_name, AuthServerFacts};
-use crate::probe::oauth::{OauthFacts, Plan};
-use crate::probe::registration::Case;
-use crate::probe::Trace;
 use crate::report::{
     AsCandidateInfo, AuthServerInfo, Finding, Outcome, Stage, Step, StepStatus, TestClient,
 };
@@ -398,9 +398,7 @@ fn step(id: &str, stage: Stage, status: StepStatus, detail: String, ids: Vec<u32
 }
 
 #[cfg(test)]
-#[path = "oauth_fixtures.rs"]
 pub(crate) mod fixtures;
 
 #[cfg(test)]
-#[path = "oauth_tests.rs"]
 mod tests;

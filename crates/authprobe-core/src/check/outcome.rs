@@ -3,9 +3,9 @@
 
 use crate::catalog::{Code, Family, Impact, Strength};
 use crate::config::FamilyMode;
+use crate::facts::challenge::{Answer, ChallengeFacts, ChallengeState};
+use crate::facts::Trace;
 use crate::http::ErrorKind;
-use crate::probe::challenge::{Answer, ChallengeFacts, ChallengeState};
-use crate::probe::Trace;
 use crate::report::{Finding, Outcome};
 
 use super::challenge::is_not_mcp;

@@ -3,9 +3,9 @@
 use url::Url;
 
 use crate::catalog::Code;
+use crate::facts::prm::{Candidate, PrmFacts, Source};
+use crate::facts::Trace;
 use crate::http::ExchangeId;
-use crate::probe::prm::{Candidate, PrmFacts, Source};
-use crate::probe::Trace;
 use crate::report::{Finding, Severity};
 use crate::wire::resource::{
     canonical_issues, compare_resource, is_loopback_url, CanonicalIssue, ResourceMatch,

@@ -2,9 +2,9 @@
 //! and the caching and CORS headers of a usable document.
 
 use crate::catalog::Code;
+use crate::facts::prm::Candidate;
+use crate::facts::Trace;
 use crate::http::ExchangeId;
-use crate::probe::prm::Candidate;
-use crate::probe::Trace;
 use crate::report::{Finding, Severity};
 use crate::wire::prm::PrmDocument;
 use crate::wire::resource::{is_absolute_https_or_loopback, UrlRequirement};

@@ -8,9 +8,9 @@
 use url::Url;
 
 use crate::catalog::Code;
+use crate::facts::registration::{AuthorizeCase, Case, Registration, RegistrationFacts};
+use crate::facts::Trace;
 use crate::http::{ErrorKind, Exchange, ExchangeId};
-use crate::probe::registration::{AuthorizeCase, Case, Registration, RegistrationFacts};
-use crate::probe::Trace;
 use crate::report::{Finding, Severity};
 use crate::wire::as_metadata::AsMetadata;
 use crate::wire::dcr::{parse_oauth_error, REGISTRATION_ERRORS};
@@ -436,7 +436,7 @@ fn pkce_finding(
 
 /// Every client created must be deleted; list the ones that were not.
 fn cleanup(facts: &RegistrationFacts, trace: &Trace) -> Option<Finding> {
-    let left: Vec<&crate::probe::registration::Cleanup> =
+    let left: Vec<&crate::facts::registration::Cleanup> =
         facts.cleanup.iter().filter(|c| !c.deleted).collect();
     if left.is_empty() {
         return None;
@@ -523,5 +523,4 @@ pub fn summary(facts: &RegistrationFacts, trace: &Trace) -> String {
 }
 
 #[cfg(test)]
-#[path = "registration_tests.rs"]
 mod tests;

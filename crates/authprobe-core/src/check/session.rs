@@ -3,10 +3,10 @@
 //! decoded claims ([`Jwt`]); the checks never see the token itself.
 
 use crate::catalog::Code;
+use crate::facts::session::{SessionFacts, SessionProbe};
+use crate::facts::transport::Got;
+use crate::facts::Trace;
 use crate::http::Exchange;
-use crate::probe::session::{SessionFacts, SessionProbe};
-use crate::probe::transport::Got;
-use crate::probe::Trace;
 use crate::report::{Finding, TokenInfo};
 use crate::wire::jwt::Jwt;
 use crate::wire::www_authenticate::parse_challenges;

@@ -1,9 +1,9 @@
 //! The funnel steps of stage 7: the authenticated session, and what the
 //! server did with the requests it should have refused.
 
-use crate::probe::session::{SessionFacts, SessionProbe};
-use crate::probe::transport::Got;
-use crate::probe::Trace;
+use crate::facts::session::{SessionFacts, SessionProbe};
+use crate::facts::transport::Got;
+use crate::facts::Trace;
 use crate::report::{Finding, Stage, Step, StepStatus};
 
 /// What stage 7 had to work with.

@@ -1,8 +1,8 @@
 //! The funnel: one step per thing a client does, with its verdict and a one-line reason.
 
-use crate::probe::challenge::{Answer, ChallengeFacts, ChallengeState};
-use crate::probe::prm::PrmFacts;
-use crate::probe::Trace;
+use crate::facts::challenge::{Answer, ChallengeFacts, ChallengeState};
+use crate::facts::prm::PrmFacts;
+use crate::facts::Trace;
 use crate::report::{Finding, Stage, Step, StepStatus};
 
 use super::prm::PrmVerdict;
@@ -144,7 +144,7 @@ pub fn steps(
         get.ids.clone(),
     ));
 
-    // The stage-2 steps come from `transport_steps`, which the scan inserts here.
+    // The stage-2 steps come from `transport::steps`, which the scan inserts here.
 
     let prm_ids: Vec<u32> = prm
         .candidates

@@ -1,9 +1,9 @@
 //! Stage 5 checks: how the token endpoint answers a grant it must refuse (RFC 6749 §5.2).
 
 use crate::catalog::Code;
+use crate::facts::token::{TokenFacts, TokenProbe};
+use crate::facts::Trace;
 use crate::http::ErrorKind;
-use crate::probe::token::{TokenFacts, TokenProbe};
-use crate::probe::Trace;
 use crate::report::{Finding, Severity};
 use crate::wire::dcr::{parse_oauth_error, TOKEN_ERRORS, TOKEN_EXTENSION_ERRORS};
 
@@ -206,5 +206,4 @@ pub fn rate_limited_phrase(response: &crate::http::RecordedResponse) -> String {
 }
 
 #[cfg(test)]
-#[path = "token_tests.rs"]
 mod tests;

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::catalog::Code;
+use crate::facts::transport::{Got, Probe, TransportFacts};
+use crate::facts::Trace;
 use crate::http::Exchange;
-use crate::probe::transport::{Got, Probe, TransportFacts};
-use crate::probe::Trace;
 use crate::report::Finding;
 use crate::wire::mcp::{self, Revision};
 

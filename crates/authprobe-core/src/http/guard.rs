@@ -326,5 +326,4 @@ impl Policy {
 }
 
 #[cfg(test)]
-#[path = "guard_tests.rs"]
 mod tests;

@@ -30,16 +30,4 @@ pub use redirect::{RedirectPolicy, RedirectStop};
 pub use transfer::HEADER_CAP;
 
 #[cfg(test)]
-mod test_server;
-
-#[cfg(test)]
-mod client_tests;
-
-#[cfg(test)]
-mod redirect_tests;
-
-#[cfg(test)]
-mod tls_tests;
-
-#[cfg(test)]
-mod pool_tests;
+mod tests;

@@ -1,5 +1,6 @@
 //! Probes: they build requests, send them through the recording client, and turn
-//! the exchanges into observations ("facts") that the pure checks judge.
+//! the exchanges into observations ([`crate::facts`]) that the pure checks judge.
+//! A probe never judges: what to fetch next is decided in [`crate::scan`].
 
 pub mod auth_server;
 pub mod challenge;
@@ -9,10 +10,7 @@ pub mod prm;
 pub mod registration;
 pub mod session;
 pub mod token;
-mod trace;
 pub mod transport;
-
-pub use trace::{Recorded, Trace};
 
 /// The MCP revision the probes offer when none is forced.
 pub const DEFAULT_PROTOCOL_VERSION: &str = "2025-11-25";

@@ -17,12 +17,14 @@ use crate::http::{Client, Fetched};
 use crate::wire::as_metadata::AsMetadata;
 
 use super::auth_server::jwks_request;
-use super::registration::{
-    authorize_request, authorize_url, callback_uri, delete_request, register_request, Authorize,
-    AuthorizeCase, Case, Cleanup, Registration, RegistrationFacts,
+use super::registration::{authorize_request, authorize_url, delete_request, register_request};
+use super::token::{grant_request, made_up_client_id};
+use crate::facts::oauth::OauthFacts;
+use crate::facts::registration::{
+    callback_uri, Authorize, AuthorizeCase, Case, Cleanup, Registration,
 };
-use super::token::{grant_request, made_up_client_id, GrantClient, TokenFacts, TokenProbe};
-use super::{Recorded, Trace};
+use crate::facts::token::{GrantClient, TokenProbe};
+use crate::facts::Trace;
 
 /// What the later stages need from the scan so far.
 #[derive(Debug, Clone)]
@@ -35,19 +37,6 @@ pub struct OauthInput<'a> {
     pub resource: &'a Url,
     /// The scope a client would request (the challenge's, else the PRM's list).
     pub scope: Option<String>,
-}
-
-/// Everything the later stages recorded.
-#[derive(Debug, Clone, Default)]
-pub struct OauthFacts {
-    /// The `jwks_uri` GET.
-    pub jwks: Option<(Url, Recorded)>,
-    /// Stage 5.
-    pub token: TokenFacts,
-    /// Stage 6 (active mode).
-    pub registration: RegistrationFacts,
-    /// Round trips on the longest chain of these requests that wait for each other.
-    pub depth: u32,
 }
 
 /// A URL from the metadata that the scan may send a request to.
@@ -241,84 +230,4 @@ pub async fn run(client: &Client, trace: &mut Trace, input: OauthInput<'_>) -> O
         });
     }
     facts
-}
-
-/// Whether stages 4 to 6 run, and with what.
-#[derive(Debug, Clone, Default)]
-pub struct Plan {
-    /// Why the stages do not run, when they do not.
-    pub skip: Option<String>,
-    /// The issuers to probe.
-    pub issuers: Vec<super::auth_server::Issuer>,
-    /// Issuers left out (beyond the cap).
-    pub left_out: Vec<String>,
-    /// The `resource` of the protected resource metadata in use.
-    pub resource: Option<String>,
-    /// Its `scopes_supported`, and the exchange that served it.
-    pub prm_scopes: Option<(Vec<String>, crate::http::ExchangeId)>,
-    /// The scope a client would request.
-    pub scope: Option<String>,
-}
-
-impl Plan {
-    /// A plan that runs nothing, for this reason.
-    pub fn skip(reason: impl Into<String>) -> Plan {
-        Plan {
-            skip: Some(reason.into()),
-            ..Plan::default()
-        }
-    }
-}
-
-/// Decides whether stages 4 to 6 run: only when authorization is required and
-/// the protected resource metadata a client would use names authorization servers.
-pub fn plan(
-    challenge: &super::challenge::ChallengeFacts,
-    prm: &super::prm::PrmFacts,
-    verdict: &crate::check::prm::PrmVerdict,
-    trace: &Trace,
-) -> Plan {
-    let answered = trace
-        .last_of(&challenge.initialize)
-        .is_some_and(|e| e.response.is_some());
-    if !answered {
-        return Plan::skip("the endpoint did not answer");
-    }
-    if !challenge.auth_required() {
-        return Plan::skip("authorization not required");
-    }
-    let chosen = verdict
-        .chosen
-        .filter(|_| verdict.chosen_usable)
-        .and_then(|i| prm.candidates.get(i));
-    let Some((candidate, doc)) = chosen.and_then(|c| c.doc().map(|d| (c, d))) else {
-        return Plan::skip("no usable protected resource metadata");
-    };
-    let servers = doc.authorization_servers.as_deref().unwrap_or_default();
-    let (issuers, left_out) = super::auth_server::issuers(servers);
-    if issuers.is_empty() {
-        return Plan::skip("the protected resource metadata names no authorization server URL");
-    }
-    let scope = challenge
-        .challenge
-        .bearer()
-        .and_then(|b| b.param("scope"))
-        .map(str::to_string)
-        .or_else(|| {
-            doc.scopes_supported
-                .as_ref()
-                .filter(|s| !s.is_empty())
-                .map(|s| s.join(" "))
-        });
-    Plan {
-        skip: None,
-        issuers,
-        left_out,
-        resource: doc.resource.clone(),
-        prm_scopes: doc
-            .scopes_supported
-            .clone()
-            .map(|s| (s, candidate.fetch.last())),
-        scope,
-    }
 }

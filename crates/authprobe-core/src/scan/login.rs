@@ -9,10 +9,11 @@ use url::Url;
 use crate::check::login::{self as login_check, LoginContext};
 use crate::check::oauth::OauthScan;
 use crate::config::{LoginConfig, ScanConfig, ScanMode};
+use crate::facts::login::{Failure, LoginFacts};
+use crate::facts::Trace;
 use crate::http::Client;
 use crate::probe::login::after::{self, AfterInput};
-use crate::probe::login::{self, Failure, LoginFacts, LoginInput, LoginRun, Secrets};
-use crate::probe::Trace;
+use crate::probe::login::{self, LoginInput, LoginRun, Secrets};
 use crate::report::{Finding, Step};
 
 /// The login after its first part (the token), before the active probes.

@@ -6,24 +6,27 @@
 //! DELETE of a session stage 1 opened. Each records into the trace in a fixed order
 //! when its answers are in.
 
-mod first;
+mod discovery;
 mod graph;
-mod later;
 mod login;
+mod oauth;
 mod session;
+mod transport;
 
 use std::time::Instant;
 
 use futures_util::future::join;
 use tokio::sync::oneshot;
 
-use crate::check::{challenge, discovery, outcome, prm as prm_check, steps};
+use crate::check::discovery as discovery_check;
+use crate::check::{challenge, outcome, prm as prm_check, steps};
 use crate::config::ScanConfig;
+use crate::facts::challenge as challenge_facts;
+use crate::facts::prm::PrmFacts;
+use crate::facts::Trace;
 use crate::http::{Client, ClientConfig, ClientError, Fetched};
-use crate::probe::challenge as challenge_probe;
-use crate::probe::prm::PrmFacts;
 use crate::probe::transport::Plan;
-use crate::probe::{Trace, DEFAULT_PROTOCOL_VERSION};
+use crate::probe::DEFAULT_PROTOCOL_VERSION;
 use crate::report::{primary_finding, AuthDiscovery, PrmCandidate, Report, SCHEMA_VERSION};
 use crate::wire::www_authenticate::ResourceMetadataRef;
 
@@ -74,7 +77,7 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
     let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let client = client(config, started)?;
     if config.stdio_bridge {
-        return Ok(crate::stage2::scan_stdio(config, &client, started, timestamp).await);
+        return Ok(transport::scan_stdio(config, &client, started, timestamp).await);
     }
 
     let version = config
@@ -90,7 +93,7 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
                 Ok((Some(token), after_login)) => {
                     plan.token = Some(token);
                     (
-                        crate::stage2::run(&client, Ok(plan)).await,
+                        transport::run(&client, Ok(plan)).await,
                         start.max(after_login),
                     )
                 }
@@ -99,14 +102,14 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
                     start,
                 ),
             },
-            Ok((plan, start)) => (crate::stage2::run(&client, plan).await, start),
+            Ok((plan, start)) => (transport::run(&client, plan).await, start),
             // Stage 1 always decides; without a decision there is nothing to run.
             Err(_) => (Err("stage 1 did not finish".to_string()), 0),
         }
     };
     let main = async {
-        let first = first::run(&client, config, &version, to_stage2).await;
-        let first::First {
+        let first = discovery::run(&client, config, &version, to_stage2).await;
+        let discovery::First {
             mut trace,
             facts,
             prm,
@@ -123,7 +126,7 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
                     None => None,
                 }
             },
-            later::run(
+            oauth::run(
                 &client, &mut trace, &facts, &prm, &verdict, config, prm_depth,
             ),
         )
@@ -155,7 +158,7 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
         (stage2, stage2_start),
     ) = join(main, stage2).await;
     let stage2_depth = stage2_start + stage2.as_ref().map_or(0, |run| run.depth);
-    let transport = crate::stage2::record(stage2, &mut trace, false, &version);
+    let transport = transport::record(stage2, &mut trace, false, &version);
     if let Some(fetched) = deleted {
         trace.record(fetched);
     }
@@ -203,18 +206,18 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
 
     // Judge.
     let non_oauth = facts.challenge.bearer().is_none()
-        && matches!(facts.challenge, challenge_probe::ChallengeState::Parsed(ref l) if !l.is_empty());
+        && matches!(facts.challenge, challenge_facts::ChallengeState::Parsed(ref l) if !l.is_empty());
     let mut findings = challenge::findings(&facts, &prm, &verdict, &trace);
     if facts.auth_required() && (!non_oauth || verdict.any_usable()) {
         if let Some(i) = verdict.chosen {
             findings.extend(verdict.candidates[i].findings.iter().cloned());
         }
     }
-    findings.extend(discovery::findings(
+    findings.extend(discovery_check::findings(
         &prm,
         &verdict,
         &trace,
-        discovery::DiscoveryContext {
+        discovery_check::DiscoveryContext {
             auth_required: facts.auth_required(),
             non_oauth_scheme: non_oauth,
         },
@@ -253,13 +256,13 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
             .chain(stage7.steps(&trace, &findings))
             .collect(),
     );
-    crate::check::transport_steps::insert(
+    crate::check::transport::steps::insert(
         &mut steps,
-        crate::check::transport_steps::steps(&transport, &trace, &findings),
+        crate::check::transport::steps::steps(&transport, &trace, &findings),
     );
     let primary = primary_finding(&findings);
     let tools = transport.tools(&trace);
-    let protocol = crate::stage2::protocol(&transport, Some(&facts));
+    let protocol = transport::protocol(&transport, Some(&facts));
 
     let mut auth_discovery = auth_discovery(&facts, &prm, &verdict, &trace);
     (
@@ -301,7 +304,7 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
 }
 
 fn auth_discovery(
-    facts: &challenge_probe::ChallengeFacts,
+    facts: &challenge_facts::ChallengeFacts,
     prm: &PrmFacts,
     verdict: &prm_check::PrmVerdict,
     trace: &Trace,

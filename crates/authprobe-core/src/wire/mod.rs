@@ -17,4 +17,4 @@ pub mod wellknown;
 pub mod www_authenticate;
 
 #[cfg(test)]
-mod robustness_tests;
+mod tests;

@@ -262,33 +262,4 @@ fn signal_group(_child: &Child, _signal: Signal) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_split_like_a_shell() {
-        assert_eq!(split_words("a b  c").unwrap(), ["a", "b", "c"]);
-        assert_eq!(
-            split_words("prog 'two words' \"x\\\"y\" z\\ w").unwrap(),
-            ["prog", "two words", "x\"y", "z w"]
-        );
-        assert_eq!(split_words("''").unwrap(), [""]);
-        assert!(split_words("  ").is_err());
-        assert!(split_words("a 'open").is_err());
-        assert!(split_words("a \"open").is_err());
-        assert!(split_words("a\\").is_err());
-    }
-
-    #[test]
-    fn the_tail_is_bounded() {
-        let tail = std::sync::Mutex::new(VecDeque::new());
-        for i in 0..100 {
-            push_tail(&tail, &format!("line {i}\n"));
-        }
-        push_tail(&tail, &"x".repeat(10_000));
-        let tail = tail.into_inner().unwrap();
-        assert_eq!(tail.len(), TAIL_LINES);
-        assert_eq!(tail.front().unwrap(), "line 61");
-        assert_eq!(tail.back().unwrap().len(), TAIL_WIDTH);
-    }
-}
+mod tests;

@@ -85,42 +85,4 @@ fn new_id() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report() -> Arc<Report> {
-        let json = include_str!("../../tests/snapshots/clean/report.json");
-        Arc::new(authprobe_render::read_report_json(json).expect("the fixture is a report"))
-    }
-
-    #[test]
-    fn keeps_at_most_the_cap_and_forgets_the_oldest_first() {
-        let store = Store::default();
-        let first = store.insert("http://a/mcp", report());
-        for _ in 0..MAX_SCANS {
-            store.insert("http://b/mcp", report());
-        }
-        assert_eq!(store.len(), MAX_SCANS);
-        assert!(store.get(&first).is_none(), "the oldest scan is forgotten");
-    }
-
-    #[test]
-    fn forgets_scans_older_than_the_age_limit() {
-        let store = Store::default();
-        let id = store.insert("http://a/mcp", report());
-        assert!(store.get(&id).is_some());
-        let later = Instant::now() + MAX_AGE + Duration::from_secs(1);
-        let mut scans = store.scans.lock().unwrap_or_else(PoisonError::into_inner);
-        forget_expired(&mut scans, later);
-        assert!(scans.is_empty());
-    }
-
-    #[test]
-    fn ids_are_distinct_and_unknown_ids_find_nothing() {
-        let store = Store::default();
-        let a = store.insert("http://a/mcp", report());
-        let b = store.insert("http://a/mcp", report());
-        assert_ne!(a, b);
-        assert!(store.get("scan-0").is_none());
-    }
-}
+mod tests;

@@ -4,13 +4,14 @@
 use serde_json::{json, Value};
 use url::Url;
 
+use crate::facts::challenge::ChallengeFacts;
+use crate::facts::prm::{Candidate, PrmFacts, Source};
+use crate::facts::Trace;
 use crate::http::{
     ErrorKind, Exchange, ExchangeError, ExchangeId, Fetched, Header, RecordedRequest,
     RecordedResponse, RedirectStop, Timing,
 };
-use crate::probe::challenge::ChallengeFacts;
-use crate::probe::prm::{self as prm_probe, Candidate, PrmFacts, Source};
-use crate::probe::Trace;
+use crate::probe::prm as prm_probe;
 use crate::report::Stage;
 use crate::wire::www_authenticate::ResourceMetadataRef;
 

@@ -3,8 +3,8 @@
 use crate::catalog::Code;
 use crate::check::{challenge, discovery, outcome, prm as prm_check};
 use crate::config::FamilyMode;
+use crate::facts::challenge::ChallengeState;
 use crate::http::ExchangeId;
-use crate::probe::challenge::ChallengeState;
 use crate::report::{primary_finding, Finding, Outcome};
 
 use super::fixtures::Scene;

@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 
 use super::findings;
 use crate::catalog::Code;
+use crate::facts::transport::tests::{empty, facts, json, no_answer, sse, Answer};
+use crate::facts::transport::Probe;
 use crate::http::ErrorKind;
-use crate::probe::transport::tests::{empty, facts, json, no_answer, sse, Answer};
-use crate::probe::transport::Probe;
 use crate::report::Finding;
 use crate::wire::mcp::{Era, Revision};
 

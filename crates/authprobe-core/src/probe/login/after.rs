@@ -13,14 +13,12 @@ use url::Url;
 use super::flows::named;
 use super::requests::{self, LoginClient};
 use super::{LoginRun, LoginStep, Secrets};
+use crate::facts::login::FOREIGN_PATH;
 use crate::http::Client;
 use crate::probe::transport::McpHttp;
 use crate::report::Stage;
 use crate::wire::as_metadata::AsMetadata;
 use crate::wire::mcp;
-
-/// The path of the made-up resource the foreign-token probe asks a token for.
-pub const FOREIGN_PATH: &str = "/authprobe-foreign-resource";
 
 /// What the active probes work with.
 pub struct AfterInput<'a> {

@@ -5,13 +5,14 @@ use futures_util::future::join_all;
 use serde_json::{json, Value};
 
 use super::client::{set_header, McpHttp};
-use super::{Got, Plan, Probe, Run, BOGUS_VERSION, FOREIGN_ORIGIN, UNKNOWN_SESSION};
+use super::Plan;
+use crate::facts::transport::{
+    Got, Probe, Run, BOGUS_VERSION, FOREIGN_ORIGIN, MAX_PAGES, UNKNOWN_SESSION,
+};
 use crate::http::{Client, Fetched, RequestSpec};
 use crate::wire::mcp::{self, Era, Revision, LATEST_STATEFUL_VERSION, MODERN_VERSION};
 use crate::wire::sse::parse_all;
 
-/// Pages of `tools/list` followed at most.
-pub(super) const MAX_PAGES: u8 = 5;
 /// The task id the task probes ask about: no server has one of this name.
 const UNKNOWN_TASK: &str = "authprobe-unknown-task";
 
