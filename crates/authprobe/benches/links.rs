@@ -15,6 +15,16 @@
 //! (wall time, and CPU time per target in a batch). Figures, not assertions:
 //! docs/performance.md records a run. `AUTHPROBE_BENCH_QUICK=1` runs fewer rounds.
 
+#![allow(
+    unsafe_code,
+    reason = "wait4(2) reads the resource use of the scans it measures"
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark harness, like a test"
+)]
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -12,6 +12,16 @@
 //! docs/performance.md and docs/scale.md record a run. `AUTHPROBE_BENCH_QUICK=1` runs
 //! fewer rounds; `AUTHPROBE_BENCH_PART=batch` (or `single`, `startup`) runs one part.
 
+#![allow(
+    unsafe_code,
+    reason = "wait4(2) reads the resource use of the scans it measures"
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark harness, like a test"
+)]
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -25,6 +25,18 @@ use crate::cli::{Cli, Command};
 use crate::exit::{Failure, EXIT_ERROR};
 
 fn main() {
+    // Every word must be text: the command line is echoed into the report and
+    // matched against flag names, so a word that is not UTF-8 is refused here.
+    if let Some((position, word)) = std::env::args_os()
+        .enumerate()
+        .find(|(_, word)| word.to_str().is_none())
+    {
+        eprintln!(
+            "error: argument {position} is not valid UTF-8 ({}); give every argument as UTF-8 text",
+            word.to_string_lossy()
+        );
+        std::process::exit(EXIT_ERROR);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

@@ -169,7 +169,10 @@ fn token_in_file(text: &str) -> Option<String> {
 
 /// The command line as typed, for the report (redacted when rendered).
 pub fn command_line() -> String {
-    std::env::args()
+    // `main` refuses a word that is not UTF-8; the lossy view only keeps this
+    // function total.
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
         .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
         .collect::<Vec<_>>()
         .join(" ")

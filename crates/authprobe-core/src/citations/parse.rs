@@ -27,6 +27,7 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         // The patterns are literals: a failure here is a programming error caught by
         // every unit test, never a runtime condition.
+        #[allow(clippy::expect_used, reason = "literal patterns, compiled by every unit test")]
         let re = |s: &str| Regex::new(s).expect("citation pattern compiles");
         Patterns {
             rfc: re(r"\bRFC[ \-]?(\d{1,5})\b"),
@@ -107,6 +108,10 @@ pub(super) fn find(text: &str) -> Vec<Citation> {
 /// and §3.3"): each is a citation of the same document, checked on its own.
 fn continuations(text: &str, first: &Citation) -> Vec<Citation> {
     static NEXT: OnceLock<Regex> = OnceLock::new();
+    #[allow(
+        clippy::expect_used,
+        reason = "a literal pattern, compiled by every unit test"
+    )]
     let next = NEXT.get_or_init(|| {
         Regex::new(
             r"^\s*(?:,|and|or|&)\s*(?:and\s+)?((?:§\s*|[Ss]ections?\s+)((?:\d+|[A-Z])(?:\.\d+)*))",

@@ -173,6 +173,7 @@ pub fn issued_session(trace: &Trace, recorded: &Recorded) -> Option<String> {
 }
 
 /// The URL the final hop of a request went to (a placeholder when nothing was sent).
+#[allow(clippy::expect_used, reason = "a literal URL that parses")]
 pub fn final_url(last: Option<&Exchange>) -> Url {
     last.and_then(|e| Url::parse(&e.request.url).ok())
         .unwrap_or_else(|| Url::parse("http://invalid.invalid/").expect("static URL"))

@@ -216,6 +216,10 @@ impl Fetched {
     /// # Panics
     ///
     /// If `exchanges` is empty, which [`Client::send`] never returns.
+    #[allow(
+        clippy::expect_used,
+        reason = "Client::send never returns an empty list"
+    )]
     pub fn last(&self) -> &Exchange {
         self.exchanges
             .last()

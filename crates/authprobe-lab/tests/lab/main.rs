@@ -2,6 +2,12 @@
 //! modules. Every test starts its own lab on 127.0.0.1:0 and talks to it
 //! with the raw client in `http.rs`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a panic is a failure"
+)]
+
 mod catalog;
 mod clean;
 mod defects;

@@ -1,4 +1,3 @@
-
 use authprobe_core::http::{ConnectionInfo, Timing};
 
 use super::*;

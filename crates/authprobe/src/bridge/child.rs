@@ -249,8 +249,10 @@ fn signal_group(child: &Child, signal: Signal) {
         Signal::Term => libc::SIGTERM,
         Signal::Kill => libc::SIGKILL,
     };
+    // The one `unsafe` of the workspace (the crate denies it elsewhere).
     // SAFETY: kill(2) with a negative pid signals the process group the child
     // leads (it was spawned with process_group(0)); it touches no memory.
+    #[allow(unsafe_code)]
     unsafe {
         libc::kill(-pid, number);
     }

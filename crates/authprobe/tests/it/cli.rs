@@ -265,3 +265,53 @@ async fn version_names_the_commit_it_was_built_from() {
         )
     );
 }
+
+/// Asserts one `error:` line on stderr and exit 3.
+fn one_line_exit_3(out: &Output, what: &str) -> String {
+    let lines = stderr_lines(out);
+    assert_eq!(out.status.code(), Some(3), "{what}: {lines:?}");
+    assert_eq!(lines.len(), 1, "{what}: {lines:?}");
+    assert!(lines[0].starts_with("error: "), "{what}: {lines:?}");
+    assert!(out.stdout.is_empty(), "{what}: nothing on stdout");
+    lines[0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_duration_value_panics() {
+    // Each of these once reached `Duration::from_secs_f64` (a panic) or a zero timeout.
+    for flag in [
+        "--timeout",
+        "--deadline",
+        "--login-timeout",
+        "--llm-timeout",
+    ] {
+        for value in ["NaN", "inf", "-inf", "-0", "0", "1e309", "-5", "3601", "8s"] {
+            let word = format!("{flag}={value}");
+            let out = run(args(&["scan", "--stdio-command", "true", &word])).await;
+            let line = one_line_exit_3(&out, &word);
+            assert!(line.contains(flag), "{word}: {line}");
+            assert!(line.contains("seconds"), "{word}: {line}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_word_that_is_not_utf8_gets_one_line_and_exit_3() {
+    use std::os::unix::ffi::OsStrExt;
+    // As a flag value clap would accept (a path), so only the check in `main` stops it.
+    let word = std::ffi::OsStr::from_bytes(b"/tmp/token-\xff\xfe");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(crate::support::bin())
+            .args(["scan", "http://127.0.0.1:9/mcp", "--bearer-token-file"])
+            .arg(word)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs")
+    })
+    .await
+    .expect("join");
+    let line = one_line_exit_3(&out, "non-UTF-8 argument");
+    assert!(line.contains("argument 4 is not valid UTF-8"), "{line}");
+    assert!(!line.contains("panicked"), "{line}");
+}

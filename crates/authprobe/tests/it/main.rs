@@ -1,5 +1,11 @@
 //! Integration tests of the whole tool against the lab (one test binary: one link).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a panic is a failure"
+)]
+
 mod action;
 mod batch;
 mod calibration;
