@@ -12,6 +12,8 @@ pub mod citations;
 pub mod config;
 pub mod facts;
 pub mod http;
+#[cfg(test)]
+mod layers;
 pub mod probe;
 pub mod report;
 pub mod root_cause;
@@ -21,3 +23,6 @@ pub mod wire;
 pub use catalog::Code;
 pub use config::{FamilyMode, ScanConfig, ScanMode};
 pub use report::{Finding, Outcome, Report, Severity, Stage};
+
+#[cfg(test)]
+mod tests;
