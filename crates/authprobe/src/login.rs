@@ -86,7 +86,7 @@ pub fn config(args: &ScanArgs) -> Result<Option<(LoginConfig, Arc<Terminal>)>, F
     if !(args.login_timeout.is_finite() && args.login_timeout > 0.0 && args.login_timeout <= 3600.0)
     {
         return Err(Failure::new(format!(
-            "--login-timeout {} is out of range: give a number of seconds between 0 and 3600, e.g. --login-timeout 120",
+            "--login-timeout {} is out of range: give a number of seconds above 0 and at most 3600, e.g. --login-timeout 120",
             args.login_timeout
         )));
     }

@@ -91,7 +91,7 @@ pub(crate) fn seconds(value: f64, flag: &str) -> Result<Duration, Failure> {
         Ok(Duration::from_secs_f64(value))
     } else {
         Err(Failure::new(format!(
-            "{flag} {value} is out of range: give a number of seconds between 0 and 3600, e.g. {flag} 8"
+            "{flag} {value} is out of range: give a number of seconds above 0 and at most 3600, e.g. {flag} 8"
         )))
     }
 }

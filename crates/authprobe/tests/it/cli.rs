@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use authprobe_lab::Defect;
 use serde_json::Value;
 
-use crate::support::{lab, run_bin as run};
+use crate::support::{closed_port_url, lab, run_bin as run};
 
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -153,6 +153,102 @@ async fn bad_input_gets_one_line_and_exit_3() {
         assert_eq!(lines.len(), 1, "{bad:?}: {lines:?}");
         assert!(lines[0].starts_with("error: "), "{bad:?}: {lines:?}");
     }
+}
+
+/// Flag values, URLs and files a user can get wrong: each stops before any request with
+/// one line naming what was wrong (exit 3), never a panic or a usage dump.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_values_name_the_mistake_in_one_line() {
+    let missing = tempfile::tempdir().unwrap();
+    let missing = missing.path().join("absent");
+    let missing = missing.to_str().unwrap();
+    let url = closed_port_url();
+    for (bad, says) in [
+        (args(&["scan", "http://[::1"]), "is not a valid URL"),
+        (
+            args(&["scan", &url, "--timeout", "abc"]),
+            "'abc' for '--timeout",
+        ),
+        (
+            args(&["scan", &url, "--timeout", "0"]),
+            "above 0 and at most 3600",
+        ),
+        (
+            args(&["scan", &url, "--deadline", "4000"]),
+            "above 0 and at most 3600",
+        ),
+        (
+            args(&["scan", &url, "--fail-on", "bogus"]),
+            "'bogus' for '--fail-on",
+        ),
+        (
+            args(&["scan", &url, "--concurrency", "0"]),
+            "--concurrency 0 is out of range",
+        ),
+        (
+            args(&["scan", &url, "--shard", "0/3"]),
+            "is not I/N with 1 <= I <= N",
+        ),
+        (
+            args(&["scan", &url, "--shard", "4/3"]),
+            "is not I/N with 1 <= I <= N",
+        ),
+        (
+            args(&["scan", "--targets", missing]),
+            "cannot read --targets",
+        ),
+        (
+            args(&["scan", &url, "--bearer-token-file", missing]),
+            "cannot read --bearer-token-file",
+        ),
+        (
+            args(&["scan", &url, "--baseline", missing]),
+            "cannot read --baseline",
+        ),
+        (args(&["merge", missing]), "cannot read"),
+        (args(&["explain", "NOPE"]), "unknown finding code `NOPE`"),
+        (args(&["lab", "--defect", "nope"]), "unknown defect `nope`"),
+        (
+            args(&["lab", "--era", "1999-01-01"]),
+            "is not a revision the lab serves",
+        ),
+        (args(&["lab", "--latency", "abc"]), "is not a latency"),
+        (args(&["man", "nope"]), "no command `nope`"),
+    ] {
+        let out = run(bad.clone()).await;
+        assert_eq!(out.status.code(), Some(3), "{bad:?}");
+        let lines = stderr_lines(&out);
+        assert_eq!(lines.len(), 1, "{bad:?}: {lines:?}");
+        assert!(lines[0].starts_with("error: "), "{bad:?}: {lines:?}");
+        assert!(lines[0].contains(says), "{bad:?}: {lines:?}");
+    }
+}
+
+/// An output that cannot be written fails the run with exit 3 after the scan, naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unwritable_output_exits_3_with_one_line() {
+    let lab = lab(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    // A regular file where the output's directory should be.
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, b"x").unwrap();
+    let target = file.join("report.json");
+    let out = run(args(&[
+        "scan",
+        &lab.mcp_url(),
+        "-q",
+        "--json",
+        target.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(3));
+    let lines = stderr_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("error: cannot create the directory"),
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("--json"), "{lines:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
