@@ -111,10 +111,10 @@ pub struct ProbeArgs {
     #[arg(short = 'H', long = "header", value_name = "K:V")]
     pub header: Vec<String>,
     /// Per-request timeout in seconds.
-    #[arg(long, value_parser = seconds, default_value_t = 8.0, value_name = "SEC")]
+    #[arg(long, value_parser = seconds, allow_negative_numbers = true, default_value_t = 8.0, value_name = "SEC")]
     pub timeout: f64,
     /// Overall deadline of the scan in seconds.
-    #[arg(long, value_parser = seconds, default_value_t = 60.0, value_name = "SEC")]
+    #[arg(long, value_parser = seconds, allow_negative_numbers = true, default_value_t = 60.0, value_name = "SEC")]
     pub deadline: f64,
     /// MCP conformance family.
     #[arg(long, value_enum, default_value_t = FamilyArg::BestEffort)]
@@ -251,7 +251,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub scope: Option<String>,
     /// With --login: how long to wait for the login in the browser, in seconds.
-    #[arg(long, value_parser = seconds, value_name = "SEC", default_value_t = 120.0)]
+    #[arg(long, value_parser = seconds, allow_negative_numbers = true, value_name = "SEC", default_value_t = 120.0)]
     pub login_timeout: f64,
     /// With --login: write the token response to FILE (mode 0600), for --bearer-token-file.
     #[arg(long, value_name = "FILE")]
@@ -304,7 +304,7 @@ pub struct LlmArgs {
     #[arg(long, value_name = "N", default_value_t = 700)]
     pub llm_max_tokens: u32,
     /// Seconds to wait for the LLM answer; past it the deterministic analysis stands.
-    #[arg(long, value_parser = seconds, value_name = "SEC", default_value_t = 60.0)]
+    #[arg(long, value_parser = seconds, allow_negative_numbers = true, value_name = "SEC", default_value_t = 60.0)]
     pub llm_timeout: f64,
     /// No LLM, even with API keys in the environment.
     #[arg(long)]

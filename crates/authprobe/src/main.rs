@@ -49,13 +49,8 @@ fn main() {
                     std::process::exit(0);
                 }
                 _ => {
-                    let rendered = err.render().to_string();
-                    let first = rendered
-                        .lines()
-                        .find(|l| !l.trim().is_empty())
-                        .unwrap_or("invalid arguments")
-                        .trim_start_matches("error: ");
-                    eprintln!("error: {first} (see `authprobe --help`)");
+                    let message = first_paragraph(&err.render().to_string());
+                    eprintln!("error: {message} (see `authprobe --help`)");
                     std::process::exit(EXIT_ERROR);
                 }
             }
@@ -69,6 +64,22 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// The first paragraph of a clap error on one line: a message that ends with a colon
+/// continues on the next lines (the missing arguments, the possible values), which
+/// would otherwise be lost.
+fn first_paragraph(rendered: &str) -> String {
+    let text: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .collect();
+    match text.join(" ").trim_start_matches("error: ") {
+        "" => "invalid arguments".to_string(),
+        message => message.to_string(),
+    }
 }
 
 fn run(cli: Cli) -> Result<i32, Failure> {

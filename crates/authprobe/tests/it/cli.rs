@@ -174,6 +174,10 @@ async fn bad_values_name_the_mistake_in_one_line() {
             "above 0 and at most 3600",
         ),
         (
+            args(&["scan", &url, "--timeout", "-1"]),
+            "'-1' for '--timeout <SEC>': out of range",
+        ),
+        (
             args(&["scan", &url, "--deadline", "4000"]),
             "above 0 and at most 3600",
         ),
@@ -214,6 +218,12 @@ async fn bad_values_name_the_mistake_in_one_line() {
         ),
         (args(&["lab", "--latency", "abc"]), "is not a latency"),
         (args(&["man", "nope"]), "no command `nope`"),
+        (args(&["diff"]), "not provided: <OLD> <NEW>"),
+        (args(&["merge"]), "not provided: <NDJSON>"),
+        (
+            args(&["scan", &url, "--fail-on", "x"]),
+            "[possible values: none, low, medium, high]",
+        ),
     ] {
         let out = run(bad.clone()).await;
         assert_eq!(out.status.code(), Some(3), "{bad:?}");
