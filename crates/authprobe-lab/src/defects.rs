@@ -471,6 +471,9 @@ defects! {
     ResourceParameterIgnored = "resource-parameter-ignored", "protected-ok", true,
         ["TOKEN_RESOURCE_PARAMETER_IGNORED", "DCR_ENDPOINT_OPEN"],
         "Active login: a refresh that asks for another resource gets a token for this one (the resource parameter is ignored).";
+    TokenEndpointHangs = "token-endpoint-hangs", "protected-broken", true,
+        ["LOGIN_FAILED"],
+        "Login: the token endpoint never answers a request that redeems a valid authorization code.";
     HangHeaders = "hang-headers", "timeout", false,
         [],
         "Hostile: every request to /mcp is accepted and never answered (no response headers).";

@@ -30,6 +30,7 @@ impl Defect {
                 | Defect::AuthorizationDenied
                 | Defect::TokenAudienceIssuer
                 | Defect::ResourceParameterIgnored
+                | Defect::TokenEndpointHangs
         )
     }
 

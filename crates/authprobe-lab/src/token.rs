@@ -219,7 +219,16 @@ pub(crate) async fn token(lab: &Lab, req: Request) -> Response {
         params.client_id
     };
     match params.grant_type {
-        Some("authorization_code") => code_grant(lab, &params, client_id),
+        Some("authorization_code") => {
+            let response = code_grant(lab, &params, client_id);
+            if lab.has(Defect::TokenEndpointHangs) && response.status() == StatusCode::OK {
+                // The code was good: instead of the token, nothing, until the lab stops.
+                lab.stopped().await;
+                return Reply::text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
+                    .into_response();
+            }
+            response
+        }
         Some("refresh_token") => refresh_grant(lab, &params, client_id),
         Some("client_credentials") if authenticated => match audience(lab, params.resource, true) {
             Ok(aud) => token_response(lab, client_id.unwrap_or(""), SCOPE, &aud, false),

@@ -275,4 +275,19 @@ async fn bad_input_is_one_clear_line_or_login_failed() {
     assert!(evidence.contains("/register → 400"), "{evidence}");
     assert_eq!(step(&report, "session")["status"], "SKIP");
     refusing.shutdown().await;
+
+    // A token endpoint that never answers: bounded by --timeout, LOGIN_FAILED naming it.
+    let hanging = lab(&[Defect::TokenEndpointHangs]).await;
+    let (code, stdout, stderr, took) = authprobe(
+        &["scan", &hanging.mcp_url(), "--login", "--timeout", "1", "--json", "-"],
+        Some(&browser()),
+    )
+    .await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["primary_finding"]["code"], "LOGIN_FAILED");
+    let evidence = report["primary_finding"]["evidence"].as_str().unwrap();
+    assert!(evidence.contains("/token → timeout"), "{evidence}");
+    hanging.shutdown().await;
 }
