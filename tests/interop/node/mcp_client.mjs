@@ -9,7 +9,8 @@
 //
 // Steps: {"call": NAME, "arguments": {...}, "cancel_after_ms": N?} calls a tool (a string
 // argument "${I.FIELD}" stands for field FIELD of step I's structured result);
-// {"ping": true} makes a round trip; {"signal": WORD} prints `SIGNAL WORD` and waits for
+// {"ping": true} makes a round trip; {"follow": I} opens the authorization URL of step I's
+// login like the user's browser (following every redirect); {"signal": WORD} prints `SIGNAL WORD` and waits for
 // a line on standard input before going on.
 
 import { readFileSync } from 'node:fs';
@@ -68,6 +69,11 @@ for (const step of plan) {
   if (step.ping) {
     await client.ping();
     results.push({ ping: true });
+  } else if (step.follow !== undefined) {
+    const url = results[step.follow]?.structured?.login?.authorization_url;
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    results.push({ followed: response.status });
   } else if (step.signal) {
     console.log(`SIGNAL ${step.signal}`);
     await lines.next();

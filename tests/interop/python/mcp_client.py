@@ -9,7 +9,8 @@ Schema 2020-12 meta-schema, then runs the plan's steps in order and prints one J
 the tool's output schema.
 
 Steps: {"call": NAME, "arguments": {...}} calls a tool (a string argument "${I.FIELD}"
-stands for field FIELD of step I's structured result); {"ping": true} makes a round trip.
+stands for field FIELD of step I's structured result); {"ping": true} makes a round trip;
+{"follow": I} opens the authorization URL of step I's login like the user's browser.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import re
 import sys
 import time
+import urllib.request
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -82,6 +84,13 @@ async def main() -> None:
                 if step.get("ping"):
                     await session.send_ping()
                     results.append({"ping": True})
+                    continue
+                if "follow" in step:
+                    login = (results[step["follow"]].get("structured") or {}).get("login") or {}
+                    url = login.get("authorization_url", "")
+                    with urllib.request.urlopen(url, timeout=30) as response:  # follows redirects
+                        response.read()
+                        results.append({"followed": response.status})
                     continue
                 started = time.monotonic()
                 arguments = substitute(step.get("arguments", {}), results)

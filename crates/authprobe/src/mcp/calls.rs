@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use authprobe_core::catalog::{explain_text, Code};
-use authprobe_core::config::{parse_target, ScanConfig};
+use authprobe_core::config::{parse_target, LoginFlow, ScanConfig};
 use authprobe_core::http::HostLimits;
 use authprobe_core::report::Report;
 use authprobe_render::{read_report_json, redact_report, render_bundle, RedactionOptions};
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::Semaphore;
 
+use super::resume::{Logins, Progress};
 use super::store::Store;
 use super::summary;
 use super::tools::Kind;
@@ -43,7 +44,8 @@ impl ToolError {
 /// The state the tools share: remembered scans and the scan slots.
 pub struct Tools {
     store: Store,
-    slots: Semaphore,
+    slots: Arc<Semaphore>,
+    logins: Logins,
     bundle_dir: PathBuf,
 }
 
@@ -75,6 +77,13 @@ struct ScanIdInput {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ResumeInput {
+    scan_id: String,
+    flow: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct MarkdownInput {
     scan_id: Option<String>,
     report: Option<Value>,
@@ -91,7 +100,8 @@ impl Tools {
     pub fn new(concurrency: usize, bundle_dir: PathBuf) -> Tools {
         Tools {
             store: Store::default(),
-            slots: Semaphore::new(concurrency),
+            slots: Arc::new(Semaphore::new(concurrency)),
+            logins: Logins::default(),
             bundle_dir,
         }
     }
@@ -115,14 +125,7 @@ impl Tools {
                 let token = credential(&input)?;
                 self.scan(input, Some(token)).await
             }
-            Kind::ScanResume => {
-                let input: ScanIdInput = parse(kind, args)?;
-                self.stored(&input.scan_id)?;
-                Err(ToolError::new(format!(
-                    "continuing a scan through a login is not yet implemented; call {} with the url and a bearer_token (or credential_ref) instead",
-                    Kind::ScanWithCredentials.name()
-                )))
-            }
+            Kind::ScanResume => self.resume(parse(kind, args)?).await,
             Kind::RenderMarkdown => self.markdown(parse(kind, args)?),
             Kind::BundleEvidence => self.bundle(parse(kind, args)?),
             Kind::Explain => explain(parse(kind, args)?),
@@ -140,33 +143,83 @@ impl Tools {
         let report = authprobe_core::scan::scan(&config)
             .await
             .map_err(|e| ToolError::new(e.to_string()))?;
+        let with_credentials = config.bearer_token.is_some();
+        self.finish(&config, &input.url, &report, with_credentials)
+    }
+
+    /// Redacts a finished scan's report, remembers it, and answers with it.
+    fn finish(
+        &self,
+        config: &ScanConfig,
+        url: &str,
+        report: &Report,
+        with_credentials: bool,
+    ) -> Result<Answer, ToolError> {
         let redaction = RedactionOptions {
             enabled: true,
-            extra_secrets: known_secrets(&config),
+            extra_secrets: known_secrets(config),
         };
-        let report = redact_report(&report, &redaction);
+        let report = redact_report(report, &redaction);
         if report.outcome.is_failure_to_scan() {
             return Err(ToolError::new(unreachable_line(&report)));
         }
-        let with_credentials = config.bearer_token.is_some();
         let json = report_value(&report);
         let report = Arc::new(report);
-        let id = self.store.insert(&input.url, report.clone());
+        let id = self.store.insert(url, config, report.clone());
         Ok(summary::scan_answer(
             &report,
             json,
             &id,
-            &input.url,
+            url,
             with_credentials,
         ))
     }
 
+    /// `scan_resume`: the scan of a stored `auth_required` result again, logging in.
+    async fn resume(&self, input: ResumeInput) -> Result<Answer, ToolError> {
+        let stored = self
+            .store
+            .get(&input.scan_id)
+            .ok_or_else(|| unknown(&input.scan_id))?;
+        if stored.report.auth_required != Some(true) {
+            return Err(ToolError::new(format!(
+                "scan {} did not find authorization required, so there is no login to continue with",
+                input.scan_id
+            )));
+        }
+        let flow = match input.flow.as_deref() {
+            None | Some("code") => LoginFlow::Code,
+            Some("device") => LoginFlow::Device,
+            Some(other) => {
+                return Err(ToolError::new(format!(
+                    "flow `{other}` is not code or device"
+                )))
+            }
+        };
+        let progress = self
+            .logins
+            .resume(
+                &input.scan_id,
+                stored.config.clone(),
+                flow,
+                self.slots.clone(),
+            )
+            .await
+            .map_err(ToolError)?;
+        match progress {
+            Progress::Waiting(prompt) => Ok(summary::login_answer(&input.scan_id, &prompt)),
+            Progress::Finished(Err(why)) => Err(ToolError(why)),
+            Progress::Finished(Ok(report)) => {
+                self.finish(&stored.config, &stored.url, &report, true)
+            }
+        }
+    }
+
     fn stored(&self, id: &str) -> Result<Arc<Report>, ToolError> {
-        self.store.get(id).map(|(r, _)| r).ok_or_else(|| {
-            ToolError::new(format!(
-                "unknown scan_id `{id}`: scans are remembered for an hour and while the server runs; run the scan again"
-            ))
-        })
+        self.store
+            .get(id)
+            .map(|s| s.report)
+            .ok_or_else(|| unknown(id))
     }
 
     fn markdown(&self, input: MarkdownInput) -> Result<Answer, ToolError> {
@@ -213,6 +266,12 @@ impl Tools {
             }),
         })
     }
+}
+
+fn unknown(id: &str) -> ToolError {
+    ToolError::new(format!(
+        "unknown scan_id `{id}`: scans are remembered for an hour and while the server runs; run the scan again"
+    ))
 }
 
 /// The arguments as `T`, or one sentence naming what is wrong.

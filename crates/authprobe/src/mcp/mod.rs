@@ -3,6 +3,7 @@
 
 mod calls;
 mod http;
+mod resume;
 mod server;
 mod store;
 mod summary;

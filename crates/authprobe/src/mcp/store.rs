@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use authprobe_core::config::ScanConfig;
 use authprobe_core::report::Report;
 
 /// Scans kept at most; the oldest is forgotten first.
@@ -19,8 +20,21 @@ pub struct Stored {
     pub report: Arc<Report>,
     /// The URL that was scanned, as given.
     pub url: String,
+    /// How it was scanned, without any credential: `scan_resume` scans again with a login.
+    pub config: ScanConfig,
     /// When the scan finished.
     at: Instant,
+}
+
+impl Clone for Stored {
+    fn clone(&self) -> Self {
+        Stored {
+            report: self.report.clone(),
+            url: self.url.clone(),
+            config: self.config.clone(),
+            at: self.at,
+        }
+    }
 }
 
 /// The remembered scans, newest last.
@@ -31,7 +45,10 @@ pub struct Store {
 
 impl Store {
     /// Remembers a report and returns its new `scan_id`.
-    pub fn insert(&self, url: &str, report: Arc<Report>) -> String {
+    pub fn insert(&self, url: &str, config: &ScanConfig, report: Arc<Report>) -> String {
+        let mut config = config.clone();
+        config.bearer_token = None;
+        config.login = None;
         let id = new_id();
         let mut scans = self.scans.lock().unwrap_or_else(PoisonError::into_inner);
         forget_expired(&mut scans, Instant::now());
@@ -43,6 +60,7 @@ impl Store {
             Stored {
                 report,
                 url: url.to_string(),
+                config,
                 at: Instant::now(),
             },
         ));
@@ -50,13 +68,13 @@ impl Store {
     }
 
     /// The scan with this id, unless it is unknown or too old.
-    pub fn get(&self, id: &str) -> Option<(Arc<Report>, String)> {
+    pub fn get(&self, id: &str) -> Option<Stored> {
         let mut scans = self.scans.lock().unwrap_or_else(PoisonError::into_inner);
         forget_expired(&mut scans, Instant::now());
         scans
             .iter()
             .find(|(known, _)| known == id)
-            .map(|(_, s)| (s.report.clone(), s.url.clone()))
+            .map(|(_, s)| s.clone())
     }
 
     /// How many scans are remembered.

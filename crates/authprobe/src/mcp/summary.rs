@@ -5,6 +5,7 @@ use authprobe_core::report::{Report, Severity};
 use serde_json::{json, Value};
 
 use super::calls::Answer;
+use super::resume::Prompt;
 use super::tools::Kind;
 
 /// The answer to a finished scan of `url`, remembered as `id`.
@@ -77,4 +78,45 @@ fn outcome_line(report: &Report) -> String {
         count(Severity::Info),
         report.exchanges.len()
     )
+}
+
+/// The answer while a login waits for the person: what to show them, and to call
+/// `scan_resume` again once they are done.
+pub fn login_answer(id: &str, prompt: &Prompt) -> Answer {
+    let (ask, login) = match prompt {
+        Prompt::Authorize(url) => (
+            format!("Log in by opening this URL in a browser on this machine: {url}"),
+            json!({"authorization_url": url}),
+        ),
+        Prompt::Device {
+            uri,
+            code,
+            complete,
+        } => {
+            let mut login = json!({"verification_uri": uri, "user_code": code});
+            if let Some(complete) = complete {
+                login["verification_uri_complete"] = Value::String(complete.clone());
+            }
+            (
+                format!("Log in by opening {uri} and entering the code {code}."),
+                login,
+            )
+        }
+    };
+    let next = format!(
+        "Show this to the user; once they have logged in, call {} with scan_id {id} again for the report.",
+        Kind::ScanResume.name()
+    );
+    let text = format!("{ask}\n{next}");
+    Answer {
+        structured: json!({
+            "status": "login_pending",
+            "scan_id": id,
+            "summary": text,
+            "login": login,
+            "next_step": next,
+            "continue_with": {"tool": Kind::ScanResume.name(), "arguments": {"scan_id": id}},
+        }),
+        text,
+    }
 }

@@ -87,7 +87,7 @@ impl Kind {
         match self {
             Kind::ScanHttp => "Walks the discovery and authorization path of an MCP endpoint over HTTP, without credentials, and reports why a client can or cannot get in: every finding with its evidence and the spec section it rests on, the primary finding first. When the server requires authorization the result has status \"auth_required\" and says how to continue. The scan is remembered under the returned scan_id.",
             Kind::ScanWithCredentials => "The same scan with a bearer token, so that the checks behind authorization run too (the MCP transport and tools, and the authenticated session). Give bearer_token, or credential_ref naming an environment variable AUTHPROBE_CREDENTIAL_<NAME> set where authprobe runs (so the token need not pass through the conversation). The token is never returned, stored or logged.",
-            Kind::ScanResume => "Continues a scan whose result said \"auth_required\", after the user completed a login the server started. Not yet implemented: it answers with an error saying so; use scan_http_with_credentials with a token instead.",
+            Kind::ScanResume => "Continues a scan whose result said \"auth_required\" by logging in through the server's own OAuth setup (flow code: authorization code with PKCE and a loopback redirect, the default; or device). The first call answers with status \"login_pending\" and what to show the user (the authorization URL, or the device code and where to enter it); once they have logged in, call it again with the same scan_id for the full report (the checks behind authorization included). The token is never returned, stored or logged.",
             Kind::RenderMarkdown => "Renders a remembered scan (scan_id) or a JSON report (report) as Markdown, ready to paste into an issue.",
             Kind::BundleEvidence => "Writes the evidence bundle of a remembered scan (a zip with the reports, the trace, every exchange and a SHA-256 manifest) and returns its path.",
             Kind::Explain => "Returns the catalog entry of a finding code: what it means, when it fires, the spec text it rests on and how to fix it.",
@@ -138,8 +138,14 @@ impl Kind {
                 );
                 closed(props, &["url"])
             }
-            Kind::ScanResume | Kind::BundleEvidence => {
-                closed(one(("scan_id", scan_id_schema())), &["scan_id"])
+            Kind::BundleEvidence => closed(one(("scan_id", scan_id_schema())), &["scan_id"]),
+            Kind::ScanResume => {
+                let mut props = one(("scan_id", scan_id_schema()));
+                props.insert(
+                    "flow".into(),
+                    json!({"enum": ["code", "device"], "default": "code", "description": "code: the user opens a URL in a browser on the machine authprobe runs on; device: the user enters a code on any device (the authorization server must offer the device grant)."}),
+                );
+                closed(props, &["scan_id"])
             }
             Kind::RenderMarkdown => {
                 let mut props = one(("scan_id", scan_id_schema()));
@@ -208,9 +214,9 @@ fn scan_output() -> Value {
     report.remove("$id");
     json!({
         "type": "object",
-        "required": ["status", "scan_id", "summary", "report"],
+        "required": ["status", "scan_id", "summary"],
         "properties": {
-            "status": {"enum": ["complete", "auth_required"], "description": "auth_required: the server wants authorization; next_step says how to continue."},
+            "status": {"enum": ["complete", "auth_required", "login_pending"], "description": "auth_required: the server wants authorization, and next_step says how to continue; login_pending: show `login` to the user, then call scan_resume again (there is no report yet)."},
             "scan_id": {"type": "string", "description": "Names this scan in render_markdown, bundle_evidence and scan_resume (remembered for an hour)."},
             "summary": {"type": "string", "description": "The short text summary, primary finding first."},
             "next_step": {"type": "string"},
@@ -218,6 +224,15 @@ fn scan_output() -> Value {
                 "type": "object",
                 "required": ["tool", "arguments"],
                 "properties": {"tool": {"type": "string"}, "arguments": {"type": "object"}}
+            },
+            "login": {
+                "type": "object",
+                "properties": {
+                    "authorization_url": {"type": "string"},
+                    "verification_uri": {"type": "string"},
+                    "user_code": {"type": "string"},
+                    "verification_uri_complete": {"type": "string"}
+                }
             },
             "report": Value::Object(report)
         },

@@ -138,13 +138,13 @@ fn run_plan(runtime: Runtime, reach: &Reach<'_>, plan: &Value) -> Value {
 
 /// The plan that calls every tool against a clean lab and `auth-not-advertised`, with
 /// the errors a caller can make.
-fn every_tool_plan(labs: &Labs, with_ref: bool) -> Value {
+fn every_tool_plan(labs: &Labs, flow: &str, with_ref: bool) -> Value {
     let (clean, broken) = (&labs.clean, &labs.broken);
     let mut plan = vec![
         json!({"call": "authprobe.scan_http", "arguments": {"url": clean.mcp_url(), "timeout_seconds": 5}}),
         json!({"call": "authprobe_scan_http", "arguments": {"url": broken.mcp_url(), "mode": "passive", "mcp": "strict"}}),
         json!({"call": "authprobe.scan_http_with_credentials", "arguments": {"url": clean.mcp_url(), "bearer_token": clean.issue_token()}}),
-        json!({"call": "authprobe.scan_resume", "arguments": {"scan_id": "${0.scan_id}"}}),
+        json!({"call": "authprobe.scan_resume", "arguments": {"scan_id": "${0.scan_id}", "flow": flow}}),
         json!({"call": "authprobe.render_markdown", "arguments": {"scan_id": "${1.scan_id}"}}),
         json!({"call": "authprobe_render_markdown", "arguments": {"report": "${1.report}"}}),
         json!({"call": "authprobe.bundle_evidence", "arguments": {"scan_id": "${0.scan_id}"}}),
@@ -156,6 +156,15 @@ fn every_tool_plan(labs: &Labs, with_ref: bool) -> Value {
         json!({"call": "authprobe.scan_http", "arguments": {"url": clean.mcp_url(), "colour": "blue"}}),
         json!({"call": "authprobe.scan_http", "arguments": {"url": labs.link_local.mcp_url()}}),
     ];
+    // The user logs in: with the code flow the client opens the URL (the lab approves at
+    // once); the lab approves device codes by itself.
+    plan.push(if flow == "code" {
+        json!({"follow": 3})
+    } else {
+        json!({"ping": true})
+    });
+    plan.push(json!({"call": "authprobe_scan_resume", "arguments": {"scan_id": "${0.scan_id}"}}));
+    plan.push(json!({"call": "authprobe.scan_resume", "arguments": {"scan_id": "${1.scan_id}"}}));
     if with_ref {
         plan.push(json!({"call": "authprobe_scan_http_with_credentials", "arguments": {"url": clean.mcp_url(), "credential_ref": "lab"}}));
     }
@@ -195,7 +204,7 @@ fn tool_error(result: &Value, i: usize, expected: &str) {
 }
 
 /// Checks the result of [`every_tool_plan`].
-fn check_every_tool(result: &Value, token: &str, with_ref: bool) {
+fn check_every_tool(result: &Value, token: &str, flow: &str, with_ref: bool) {
     assert_eq!(
         result["server"]["name"], "authprobe",
         "{}",
@@ -256,8 +265,33 @@ fn check_every_tool(result: &Value, token: &str, with_ref: bool) {
         authed["report"]["steps"]
     );
     assert!(!result.to_string().contains(token), "the token leaked");
+    // No JWT at all (the lab's access tokens are JWTs): neither the given token nor the
+    // one the login obtained leaves the server.
+    assert!(!result.to_string().contains("eyJ"), "a token leaked");
 
-    tool_error(result, 3, "not yet implemented");
+    // The login: first what to show the user, then (after they logged in) the report.
+    let pending = ok(result, 3);
+    assert_eq!(pending["status"], "login_pending", "{pending}");
+    let shown = if flow == "code" {
+        "authorization_url"
+    } else {
+        "user_code"
+    };
+    assert!(pending["login"][shown].is_string(), "{pending}");
+    let resumed = ok(result, 15);
+    assert_eq!(resumed["status"], "complete", "{resumed}");
+    let login_session = resumed["report"]["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"] == "Authenticated session"))
+        .expect("an authenticated-session step");
+    assert_eq!(login_session["status"], "PASS", "{login_session}");
+    assert_ne!(resumed["scan_id"], clean["scan_id"], "a new scan");
+    // Nothing to log in with at auth-not-advertised: the scan says why, no prompt.
+    let nowhere = step(result, 16);
+    assert_ne!(
+        nowhere["structured"]["status"], "login_pending",
+        "{nowhere}"
+    );
     let md = ok(result, 4)["markdown"].as_str().unwrap_or_default();
     assert!(md.contains("AUTH_REQUIRED_BUT_NOT_ADVERTISED"), "{md}");
     assert_eq!(
@@ -293,7 +327,7 @@ fn check_every_tool(result: &Value, token: &str, with_ref: bool) {
         .collect();
     assert!(reached.is_empty(), "the guard let through {reached:?}");
     if with_ref {
-        assert_eq!(ok(result, 14)["status"], "complete");
+        assert_eq!(ok(result, 17)["status"], "complete");
     }
 }
 
@@ -313,17 +347,23 @@ async fn labs() -> Labs {
 }
 
 async fn every_tool(runtime: Runtime, http: bool) {
+    // Each client logs in its own way: the TypeScript one by the URL, the Python one by
+    // the device code.
+    let flow = match runtime {
+        Runtime::Node => "code",
+        Runtime::Python => "device",
+    };
     let labs = labs().await;
     let token = labs.clean.issue_token();
     let face = http.then(|| HttpFace::start(&[("AUTHPROBE_CREDENTIAL_LAB", &token)]));
-    let plan = every_tool_plan(&labs, http);
+    let plan = every_tool_plan(&labs, flow, http);
     let result = tokio::task::spawn_blocking(move || {
         let reach = face.as_ref().map_or(Reach::Stdio, Reach::Http);
         run_plan(runtime, &reach, &plan)
     })
     .await
     .expect("the client thread");
-    check_every_tool(&result, &token, http);
+    check_every_tool(&result, &token, flow, http);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
