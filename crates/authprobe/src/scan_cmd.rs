@@ -173,7 +173,10 @@ pub fn command_line() -> String {
     // function total.
     std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
-        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
+        // POSIX quoting, so the redactor reads back exactly these words: a secret
+        // holding a quote and a space stays one word, and is hidden whole. A word
+        // with a NUL byte cannot come from argv; it is kept as it is.
+        .map(|a| shlex::try_quote(&a).map_or(a.clone(), |q| q.into_owned()))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -421,3 +421,27 @@ async fn a_word_that_is_not_utf8_gets_one_line_and_exit_3() {
     assert!(line.contains("argument 4 is not valid UTF-8"), "{line}");
     assert!(!line.contains("panicked"), "{line}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_secret_with_a_quote_and_a_space_is_hidden_whole_on_the_echoed_command() {
+    let lab = lab(&[]).await;
+    let secret = "head-part' tail-part-4242";
+    let out = run(args(&[
+        "scan",
+        &lab.mcp_url(),
+        "--bearer-token",
+        secret,
+        "--json",
+        "-",
+    ]))
+    .await;
+    let json: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON only");
+    let command = json["command"].as_str().expect("the command is echoed");
+    assert!(command.contains("--bearer-token"), "{command}");
+    assert!(command.contains("[REDACTED]"), "{command}");
+    for part in ["head-part", "tail-part-4242"] {
+        assert!(!command.contains(part), "{part} leaked: {command}");
+    }
+    let everything = String::from_utf8_lossy(&out.stdout);
+    assert!(!everything.contains("tail-part-4242"), "the tail leaked");
+}
