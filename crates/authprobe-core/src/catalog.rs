@@ -295,6 +295,13 @@ pub enum Status {
     Reserved,
 }
 
+/// Codes whose rule exists in one protocol revision only, with that revision: they
+/// are raised only for servers judged to speak it.
+pub const REVISION_RULES: &[(Code, &str)] = &[
+    (Code::ChallengeOfflineAccess, "2026-07-28"),
+    (Code::PrmScopesOfflineAccess, "2026-07-28"),
+];
+
 mod entries;
 mod markdown;
 mod proofs;

@@ -55,9 +55,10 @@ impl Defect {
     /// checks only there; everything else in the default lab (2025-11-25).
     pub fn era(&self) -> Era {
         match self {
-            Defect::HeaderMismatchAccepted | Defect::UnsupportedVersionErrorInvalid => {
-                Era::Stateless20260728
-            }
+            Defect::HeaderMismatchAccepted
+            | Defect::UnsupportedVersionErrorInvalid
+            | Defect::ChallengeOfflineAccess
+            | Defect::PrmOfflineAccess => Era::Stateless20260728,
             _ => Era::default(),
         }
     }

@@ -41,6 +41,19 @@ pub fn link_consequences(findings: &mut [Finding]) {
     }
 }
 
+/// Drops the findings of rules that exist only in a revision the server was not judged
+/// to speak (`REVISION_RULES`): a 2025-11-25 server breaks no 2026-07-28 rule. `revision`
+/// is the revision the scan saw, `None` when it could not tell (then such rules do not
+/// apply either: a finding never claims more than the scan knows).
+pub fn keep_rules_of_revision(findings: &mut Vec<Finding>, revision: Option<&str>) {
+    findings.retain(|f| {
+        crate::catalog::REVISION_RULES
+            .iter()
+            .find(|(code, _)| *code == f.code)
+            .is_none_or(|(_, only)| revision == Some(*only))
+    });
+}
+
 /// Applies `--mcp` / `--rfc`: `off` drops the family, `strict` raises its SHOULD-level findings.
 pub fn apply_family_modes(
     findings: Vec<Finding>,

@@ -28,6 +28,7 @@ use crate::http::{Client, ClientConfig, ClientError, Fetched};
 use crate::probe::transport::Plan;
 use crate::probe::DEFAULT_PROTOCOL_VERSION;
 use crate::report::{primary_finding, AuthDiscovery, PrmCandidate, Report, SCHEMA_VERSION};
+use crate::wire::mcp::Era;
 use crate::wire::www_authenticate::ResourceMetadataRef;
 
 /// Why a scan could not start at all (everything after that lands in the report).
@@ -236,6 +237,10 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
     if let Some(login) = &login {
         findings.extend(login.findings(&trace, &login_ctx));
     }
+    // The revision the server was judged on: server/discover answered (or was forced),
+    // or stage 2 read the stateless era; otherwise not 2026-07-28.
+    let modern = facts.primary_method == "server/discover" || transport.era == Era::Stateless;
+    outcome::keep_rules_of_revision(&mut findings, modern.then_some("2026-07-28"));
     outcome::link_consequences(&mut findings);
     let findings = outcome::apply_family_modes(findings, config.mcp_mode, config.rfc_mode);
     let findings = outcome::order_and_merge(findings);

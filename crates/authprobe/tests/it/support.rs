@@ -45,6 +45,10 @@ pub async fn calibrated_scan(defect: Defect) -> Report {
         cfg.login = Some(login_config(LoginFlow::Code));
     } else if defect.needs_token() {
         cfg.bearer_token = Some(lab.issue_token());
+    } else if defect.era() == Era::Stateless20260728 {
+        // A protected server's revision cannot be read without a token: the user names
+        // it, as `--protocol-version 2026-07-28` does.
+        cfg.protocol_version = Some("2026-07-28".to_string());
     }
     let report = authprobe_core::scan::scan(&cfg).await.expect("scan runs");
     lab.shutdown().await;

@@ -147,7 +147,7 @@ pub(super) const ENTRIES: &[Entry] = &[
         impact: Impact::Hygiene,
         step: FunnelStep::Challenge,
         title: "Challenge scope asks for offline_access",
-        fires_when: "The `scope` of the Bearer challenge contains `offline_access`. MCP 2026-07-28 says servers SHOULD NOT include it: refresh tokens are the client's business, not a requirement of the resource.",
+        fires_when: "A server judged to speak MCP 2026-07-28 (it answered `server/discover`, was scanned with `--protocol-version 2026-07-28`, or stage 2 read that era) names `offline_access` in the challenge's `scope`, which that revision says servers SHOULD NOT do. Servers of earlier revisions break no rule by it and are not flagged.",
         references: &[mcp!("2026-07-28", "Authorization › Refresh Tokens", "basic/authorization#refresh-tokens")],
         remediation: "Remove `offline_access` from the challenge `scope`; clients that want refresh tokens ask for it themselves when the authorization server offers it.",
         status: Status::Raised,

@@ -289,7 +289,7 @@ pub(super) const ENTRIES: &[Entry] = &[
         impact: Impact::Hygiene,
         step: FunnelStep::Prm,
         title: "scopes_supported of the protected resource lists offline_access",
-        fires_when: "The protected resource metadata's `scopes_supported` contains `offline_access`, which MCP 2026-07-28 says resources SHOULD NOT list: refresh tokens are not a requirement of the resource.",
+        fires_when: "A server judged to speak MCP 2026-07-28 (it answered `server/discover`, was scanned with `--protocol-version 2026-07-28`, or stage 2 read that era) lists `offline_access` in `scopes_supported`, which that revision says servers SHOULD NOT do. Servers of earlier revisions break no rule by it and are not flagged.",
         references: &[mcp!("2026-07-28", "Authorization › Refresh Tokens", "basic/authorization#refresh-tokens")],
         remediation: "Remove `offline_access` from `scopes_supported` in the protected resource metadata; the authorization server's own metadata may still list it.",
         status: Status::Raised,

@@ -322,3 +322,24 @@ fn merging_keeps_one_finding_per_code_in_catalog_order() {
     assert_eq!(cache.evidence, "first second");
     assert_eq!(cache.severity, Severity::Medium);
 }
+
+#[test]
+fn revision_rules_apply_only_to_servers_of_that_revision() {
+    let list = || {
+        vec![
+            f(Code::ChallengeOfflineAccess),
+            f(Code::PrmScopesOfflineAccess),
+            f(Code::ChallengeScopeMissing),
+        ]
+    };
+    let mut stateful = list();
+    super::super::outcome::keep_rules_of_revision(&mut stateful, None);
+    let codes: Vec<Code> = stateful.iter().map(|f| f.code).collect();
+    assert_eq!(codes, [Code::ChallengeScopeMissing]);
+    let mut older = list();
+    super::super::outcome::keep_rules_of_revision(&mut older, Some("2025-11-25"));
+    assert_eq!(older.len(), 1);
+    let mut modern = list();
+    super::super::outcome::keep_rules_of_revision(&mut modern, Some("2026-07-28"));
+    assert_eq!(modern.len(), 3);
+}
