@@ -9,6 +9,7 @@
 mod action;
 mod batch;
 mod calibration;
+mod calibration_guard;
 mod calibration_oauth;
 mod calibration_session;
 mod calibration_transport;

@@ -36,7 +36,17 @@ pub async fn scan_with_token(lab: &RunningLab) -> Report {
 /// The scan a calibrated defect is judged by: `--active` for the defects only an
 /// active scan sees, with a token the lab minted for those that hide behind it.
 pub async fn calibrated_scan(defect: Defect) -> Report {
-    let lab = lab_in(defect.era(), &[defect]).await;
+    calibrated_scan_in(LabConfig::default(), defect).await
+}
+
+/// [`calibrated_scan`] of a lab built from `base` (a placement of its authorization
+/// server), in the defect's era.
+pub async fn calibrated_scan_in(base: LabConfig, defect: Defect) -> Report {
+    let mut lab_config = base.in_era(defect.era());
+    lab_config.defects.push(defect);
+    let lab = authprobe_lab::start(lab_config, ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("the lab starts on a free loopback port");
     let mut cfg = config(&lab.mcp_url(), Duration::from_secs(2));
     if defect.active() {
         cfg.mode = authprobe_core::config::ScanMode::Active;
