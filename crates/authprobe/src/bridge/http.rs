@@ -111,6 +111,9 @@ async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     }
 }
 
+/// How long a request with `"id": null` waits for an answer through the bridge.
+const NULL_ID_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 async fn post(shared: Arc<Shared>, req: Request) -> Response {
     let Ok(bytes) = to_bytes(req.into_body(), MAX_BODY).await else {
         return text(
@@ -168,7 +171,14 @@ async fn post(shared: Arc<Shared>, req: Request) -> Response {
     let Some((key, rx)) = waiter else {
         return StatusCode::ACCEPTED.into_response();
     };
-    match tokio::time::timeout(shared.wait, rx).await {
+    // A request with a null id is one a server may rightly leave unanswered (MCP
+    // forbids null ids): a short wait, then "no answer", not the full timeout.
+    let wait = if object.get("id").is_some_and(Value::is_null) {
+        shared.wait.min(NULL_ID_WAIT)
+    } else {
+        shared.wait
+    };
+    match tokio::time::timeout(wait, rx).await {
         Ok(Ok(response)) => (
             StatusCode::OK,
             [(CONTENT_TYPE, "application/json")],

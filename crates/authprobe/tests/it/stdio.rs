@@ -175,3 +175,58 @@ async fn a_command_that_cannot_start_is_one_clear_line() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_with_a_null_id_left_unanswered_costs_a_short_wait() {
+    // A stdio server that answers every request but those with a null id, as MCP
+    // allows (ids must not be null): the scan must not wait the full timeout for them.
+    let server = r#"
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if "id" not in m or m["id"] is None:
+        continue
+    method = m.get("method")
+    if method == "initialize":
+        r = {"protocolVersion": "2025-11-25", "capabilities": {"tools": {}},
+             "serverInfo": {"name": "quiet", "version": "1"}}
+    elif method == "tools/list":
+        r = {"tools": []}
+    elif method == "ping":
+        r = {}
+    else:
+        print(json.dumps({"jsonrpc": "2.0", "id": m["id"],
+              "error": {"code": -32601, "message": "Method not found"}}), flush=True)
+        continue
+    print(json.dumps({"jsonrpc": "2.0", "id": m["id"], "result": r}), flush=True)
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("quiet.py");
+    std::fs::write(&script, server).expect("write the server");
+    let started = std::time::Instant::now();
+    let out = run(vec![
+        "scan".into(),
+        "--stdio-command".into(),
+        format!("python3 '{}'", script.display()),
+        "--timeout".into(),
+        "10".into(),
+        "--json".into(),
+        "-".into(),
+    ])
+    .await;
+    let elapsed = started.elapsed();
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON report");
+    assert_eq!(report["outcome"], "no-auth", "{}", report["findings"]);
+    // The bridge's own wait for a normal request is 8 s here; the null-id probes each
+    // wait 1 s at most.
+    assert!(
+        elapsed < std::time::Duration::from_secs(6),
+        "the scan took {elapsed:?}"
+    );
+    let null_id = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "MCP_JSONRPC_ID_NULL_ACCEPTED");
+    assert!(!null_id, "an unanswered null id is not an acceptance");
+}
