@@ -292,10 +292,12 @@ impl Pool {
         self.state().warming.remove(origin);
     }
 
-    /// The lock of a warm under way for the origin of `keys`: a request waits for it
-    /// rather than opening a second connection of its own.
+    /// The lock of a warm under way for the origin of `keys`, handed to one request
+    /// only: that one waits for the warmed connection, while the others open their own
+    /// at once (an HTTP/1.1 connection carries one exchange at a time, and waiting
+    /// behind a connection meant for another request would only add its handshakes).
     pub fn warming(&self, keys: &[PoolKey]) -> Option<Arc<tokio::sync::Mutex<()>>> {
         let origin = keys.first()?.origin();
-        self.state().warming.get(&origin).cloned()
+        self.state().warming.remove(&origin)
     }
 }
