@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod check;
 pub mod citations;
+pub mod clients;
 pub mod config;
 pub mod facts;
 pub mod http;

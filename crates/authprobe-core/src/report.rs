@@ -458,6 +458,9 @@ pub struct Report {
     /// Tools listed by the server (filled by the transport stage).
     #[serde(default)]
     pub tools: Vec<serde_json::Value>,
+    /// Which clients get in: one verdict per client profile (`crate::clients`).
+    #[serde(default)]
+    pub clients: Vec<crate::clients::ClientVerdict>,
     /// The stdio server behind authprobe's loopback bridge, when one was scanned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdio: Option<StdioServer>,

@@ -158,6 +158,47 @@ struct Page {
     diagram: Diagram,
     box_width: u32,
     exchanges: Vec<ExchangeView>,
+    clients: Vec<ClientRow>,
+}
+
+/// One client's verdict, as the page shows it.
+struct ClientRow {
+    id: String,
+    name: String,
+    documented: bool,
+    verdict: &'static str,
+    class: &'static str,
+    step: Option<&'static str>,
+    detail: String,
+    finding: Option<String>,
+    message: Option<String>,
+    assumptions: String,
+    sources: Vec<String>,
+}
+
+fn client_rows(report: &Report) -> Vec<ClientRow> {
+    use authprobe_core::clients::Verdict;
+    report
+        .clients
+        .iter()
+        .map(|c| ClientRow {
+            id: c.client.clone(),
+            name: c.name.clone(),
+            documented: c.basis == "documented-behaviour",
+            verdict: c.verdict.as_str(),
+            class: match c.verdict {
+                Verdict::GetsIn => "pass",
+                Verdict::Fails => "fail",
+                Verdict::Unknown => "skip",
+            },
+            step: c.step.map(|s| s.as_str()),
+            detail: c.detail.clone(),
+            finding: c.finding.map(|f| f.as_str().to_string()),
+            message: c.message.clone(),
+            assumptions: c.assumptions.join("; "),
+            sources: c.sources.clone(),
+        })
+        .collect()
 }
 
 fn step_class(status: StepStatus) -> &'static str {
@@ -275,6 +316,7 @@ pub fn render_html(report: &Report) -> String {
                 curl: curl_command(e, &curl),
             })
             .collect(),
+        clients: client_rows(report),
     };
     match page.render() {
         Ok(html) => html,

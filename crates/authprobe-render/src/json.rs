@@ -8,6 +8,7 @@
 
 use authprobe_core::catalog::{Code, Impact, Reference};
 use authprobe_core::check::outcome::security_summary;
+use authprobe_core::clients::ClientVerdict;
 use authprobe_core::http::{Exchange, ExchangeId};
 use authprobe_core::report::{
     AuthDiscovery, Finding, Outcome, ProtocolInfo, Report, Severity, Stage, StdioServer, Step,
@@ -94,6 +95,7 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     exchanges: &'a [Exchange],
     tools: &'a [Value],
+    clients: &'a [ClientVerdict],
     #[serde(skip_serializing_if = "Option::is_none")]
     stdio: Option<&'a StdioServer>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,6 +175,7 @@ fn document(report: &Report, batch: Option<BatchPosition>) -> JsonReport<'_> {
         primary_finding: _,
         exchanges,
         tools,
+        clients,
         stdio,
         token,
         root_cause,
@@ -201,6 +204,7 @@ fn document(report: &Report, batch: Option<BatchPosition>) -> JsonReport<'_> {
         findings: findings.iter().map(JsonFinding::new).collect(),
         exchanges,
         tools,
+        clients,
         stdio: stdio.as_ref(),
         token: token.as_ref(),
         batch,

@@ -107,8 +107,41 @@ pub fn render_markdown(report: &Report) -> String {
     }
 
     root_cause(&mut md, report);
+    clients(&mut md, report);
     exchanges(&mut md, report);
     md
+}
+
+/// Which clients get in; closed hosts are labelled as documented behaviour.
+fn clients(md: &mut String, report: &Report) {
+    if report.clients.is_empty() {
+        return;
+    }
+    md.push_str("### Clients\n\n| Client | Verdict | Step | Why | Finding | Prints |\n|---|---|---|---|---|---|\n");
+    for c in &report.clients {
+        let name = if c.basis == "documented-behaviour" {
+            format!("{} (documented behaviour)", cell(&c.name))
+        } else {
+            cell(&c.name)
+        };
+        let mut why = cell(&c.detail);
+        if !c.assumptions.is_empty() {
+            why.push_str(&format!(" (assumes: {})", cell(&c.assumptions.join("; "))));
+        }
+        md.push_str(&format!(
+            "| {name} | {} | {} | {why} | {} | {} |\n",
+            c.verdict.as_str(),
+            c.step.map(|s| s.as_str()).unwrap_or(""),
+            c.finding
+                .map(|f| format!("[`{f}`](#{})", f.as_str().to_ascii_lowercase()))
+                .unwrap_or_default(),
+            c.message
+                .as_deref()
+                .map(|m| cell(&code_span(m)))
+                .unwrap_or_default(),
+        ));
+    }
+    md.push('\n');
 }
 
 /// The catalog entry of every code in the report, so that the report explains itself

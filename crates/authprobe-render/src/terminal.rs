@@ -7,6 +7,7 @@
 //! asked for, is the only escape sequence in the output.
 
 mod analysis;
+mod clients;
 mod exchanges;
 #[cfg(test)]
 mod tests;
@@ -46,6 +47,8 @@ pub struct TerminalOptions {
     /// The `--fail-on` level, for the exit hint of the summary line (`None` for
     /// `--fail-on none`).
     pub fail_on: Option<Severity>,
+    /// The `--fail-on-client` profile, whose verdict decides the exit code instead.
+    pub fail_on_client: Option<String>,
 }
 
 impl Default for TerminalOptions {
@@ -56,6 +59,7 @@ impl Default for TerminalOptions {
             width: 100,
             exchanges: ExchangeDump::None,
             fail_on: Some(Severity::High),
+            fail_on_client: None,
         }
     }
 }
@@ -166,6 +170,7 @@ pub fn render_terminal(report: &Report, options: &TerminalOptions) -> String {
     funnel(&mut out, report);
     outcome(&mut out, report);
     findings(&mut out, report);
+    clients::render(&mut out, report);
     match options.exchanges {
         ExchangeDump::None => {}
         ExchangeDump::Failed => {
@@ -174,7 +179,7 @@ pub fn render_terminal(report: &Report, options: &TerminalOptions) -> String {
         ExchangeDump::All => exchanges::render(&mut out, report, None),
     }
     analysis::render(&mut out, report);
-    summary(&mut out, report, options.fail_on);
+    summary(&mut out, report, options);
     out.buf
 }
 
@@ -383,11 +388,29 @@ fn exchange_list(out: &mut Out, exchanges: &[String]) {
     }
 }
 
-fn summary(out: &mut Out, report: &Report, fail_on: Option<Severity>) {
+fn summary(out: &mut Out, report: &Report, options: &TerminalOptions) {
     out.blank();
     let lead = out.paint(BOLD, "Summary:");
-    let text = format!("{} · {}", counts_text(report), exit_hint(report, fail_on));
+    let hint = match &options.fail_on_client {
+        Some(client) => client_exit_hint(report, client),
+        None => exit_hint(report, options.fail_on),
+    };
+    let text = format!("{} · {hint}", counts_text(report));
     out.wrapped(&format!("{lead} "), 9, 2, &text, PLAIN);
+}
+
+/// What the exit code will be under `--fail-on-client`: 0 only when that client gets in.
+fn client_exit_hint(report: &Report, client: &str) -> String {
+    if report.outcome.is_failure_to_scan() {
+        return "exit 3 (the scan could not reach the server)".to_string();
+    }
+    let verdict = report.clients.iter().find(|c| c.client == client);
+    let code = authprobe_core::clients::exit_code(verdict.map(|v| v.verdict));
+    let said = verdict.map_or("not judged", |v| v.verdict.as_str());
+    format!(
+        "exit {code} (--fail-on-client {}: {said})",
+        one_line(client)
+    )
 }
 
 /// What the exit code will be, and why, in the words of the `--fail-on` gate.

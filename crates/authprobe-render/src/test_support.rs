@@ -159,6 +159,7 @@ pub(crate) fn sample_report() -> Report {
         primary_finding: Some(Code::AuthRequiredButNotAdvertised),
         exchanges: vec![initialize, prm],
         tools: vec![],
+        clients: Vec::new(),
         stdio: None,
         token: None,
         root_cause: None,

@@ -193,6 +193,23 @@ pub struct OutputArgs {
     /// Write a self-contained HTML report to a file, or `-` for stdout.
     #[arg(long, value_name = "PATH")]
     pub html: Option<String>,
+    /// Show only these clients in the "Clients" section (repeatable, or comma-separated).
+    #[arg(long = "client", value_name = "NAME", value_delimiter = ',',
+          value_parser = clap::builder::PossibleValuesParser::new(client_ids()))]
+    pub clients: Vec<String>,
+    /// Make the exit code follow this client's verdict instead of --fail-on: 0 when it
+    /// gets in, 2 when it fails or the scan cannot tell.
+    #[arg(long, value_name = "NAME",
+          value_parser = clap::builder::PossibleValuesParser::new(client_ids()))]
+    pub fail_on_client: Option<String>,
+}
+
+/// The client profile ids `--client` and `--fail-on-client` accept.
+fn client_ids() -> Vec<&'static str> {
+    authprobe_core::clients::profiles::PROFILES
+        .iter()
+        .map(|p| p.id)
+        .collect()
 }
 
 /// `authprobe scan`.
@@ -390,11 +407,15 @@ pub struct McpArgs {
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// A finding code, e.g. PRM_RESOURCE_MISMATCH; `--list` prints them all.
-    #[arg(value_name = "CODE", required_unless_present = "list")]
+    #[arg(value_name = "CODE", required_unless_present_any = ["list", "error"])]
     pub code: Option<String>,
     /// List every code with its severity and title.
     #[arg(long)]
     pub list: bool,
+    /// An error message a client printed: which clients print it, where, and the
+    /// findings that cause it (URLs and ids in the message may differ).
+    #[arg(long, value_name = "MESSAGE", conflicts_with_all = ["code", "list"])]
+    pub error: Option<String>,
 }
 
 /// The grants of `--login`.

@@ -255,6 +255,7 @@ impl Presentation<'_> {
                         ExchangeDump::None
                     },
                     fail_on: self.fail_on,
+                    fail_on_client: output.fail_on_client.clone(),
                 },
             );
             write_stdout(text.as_bytes())?;

@@ -251,6 +251,11 @@ pub async fn execute_full(
         eprintln!("{}", schedule_line(&report));
     }
     report.stdio = extras.stdio.as_ref().map(|read| read());
+    limit_clients(
+        &mut report,
+        &output.clients,
+        output.fail_on_client.as_deref(),
+    );
     if output.no_redact {
         eprintln!("warning: --no-redact: secrets (tokens, cookies, API keys) appear unredacted in every output");
     }
@@ -292,9 +297,29 @@ pub async fn execute_full(
     }
     Ok(if regressed {
         EXIT_FINDINGS
+    } else if let Some(client) = &output.fail_on_client {
+        client_exit_code(&report, client)
     } else {
         exit_code(&report, output.fail_on)
     })
+}
+
+/// `--client`: keeps only the named clients' verdicts (all of them without the flag),
+/// and the `--fail-on-client` one, whose verdict the summary line quotes.
+pub fn limit_clients(report: &mut Report, names: &[String], gate: Option<&str>) {
+    if !names.is_empty() {
+        report
+            .clients
+            .retain(|c| names.contains(&c.client) || gate == Some(c.client.as_str()));
+    }
+}
+
+/// `--fail-on-client`: 0 only when the client gets in (its verdict is judged whether or
+/// not `--client` shows it).
+pub fn client_exit_code(report: &Report, client: &str) -> i32 {
+    let verdict = authprobe_core::clients::profiles::find(client)
+        .map(|p| authprobe_core::clients::judge_one(p, report).verdict);
+    authprobe_core::clients::exit_code(verdict)
 }
 
 /// How the scan went against its dependency graph, for `--verbose`.

@@ -185,5 +185,45 @@ impl Pending {
     }
 }
 
+/// The metadata URLs at the MCP server's own origin that a client falls back to when
+/// the protected resource metadata leads nowhere (MCP 2025-03-26 takes the MCP
+/// server's origin as the authorization server; the SDKs still do), leaving out those
+/// already probed as candidates of a listed issuer.
+pub fn origin_fallback_urls(mcp_url: &Url, issuers: &[Issuer]) -> Vec<Url> {
+    let probed: Vec<Url> = issuers
+        .iter()
+        .flat_map(|i| {
+            auth_server_candidates(&i.url)
+                .into_iter()
+                .map(|c| c.url)
+                .chain(root_probe_url(&i.url))
+        })
+        .collect();
+    [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/openid-configuration",
+    ]
+    .iter()
+    .map(|path| {
+        let mut url = mcp_url.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        url.set_path(path);
+        url
+    })
+    .filter(|u| !probed.contains(u))
+    .collect()
+}
+
+/// GETs the origin fallback URLs at once; they are recorded after the issuers' candidates.
+pub async fn fetch_origin_fallback(client: &Client, urls: Vec<Url>) -> Vec<Fetched> {
+    join_all(urls.iter().map(|url| {
+        let purpose = "AS metadata at the MCP server's origin (fallback of MCP 2025-03-26 clients)";
+        let spec = metadata_request(url, purpose.to_string()).trust(Trust::Target);
+        client.send(spec)
+    }))
+    .await
+}
+
 #[cfg(test)]
 mod tests;

@@ -61,6 +61,7 @@ fn report(findings: Vec<Finding>) -> Report {
         primary_finding: primary,
         exchanges: Vec::new(),
         tools: Vec::new(),
+        clients: Vec::new(),
         stdio: None,
         token: None,
         root_cause: None,

@@ -68,6 +68,7 @@ fn client(config: &ScanConfig, started: Instant) -> Result<Client, ClientError> 
 /// that says so.
 pub async fn scan(config: &ScanConfig) -> Result<Report, ScanError> {
     let mut report = judged(config).await?;
+    report.clients = crate::clients::judge(&report);
     report.root_cause = Some(crate::root_cause::analyse(&report));
     Ok(report)
 }
@@ -302,6 +303,7 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
         primary_finding: primary,
         exchanges: trace.into_exchanges(),
         tools,
+        clients: Vec::new(),
         stdio: None,
         token: stage7.token_info(),
         root_cause: None,

@@ -26,10 +26,24 @@ pub(super) async fn run(
 ) -> (OauthScan, Depth) {
     let mcp_url = &facts.effective_url;
     let plan = plan(facts, prm, verdict, trace);
-    let pending =
-        auth_server_probe::fetch(client, plan.issuers.clone(), plan.left_out.clone()).await;
-    let metadata_depth = start + pending.depth();
+    // Clients that find no usable protected resource metadata (and 2025-03-26 clients
+    // always) turn to the MCP server's origin: its metadata is fetched beside the
+    // issuers' candidates, for the client profiles, when the origin is not one of them.
+    let origin_urls = if facts.auth_required() {
+        auth_server_probe::origin_fallback_urls(&config.target, &plan.issuers)
+    } else {
+        Vec::new()
+    };
+    let (pending, origin) = tokio::join!(
+        auth_server_probe::fetch(client, plan.issuers.clone(), plan.left_out.clone()),
+        auth_server_probe::fetch_origin_fallback(client, origin_urls),
+    );
+    let origin_depth = origin.iter().map(crate::http::Fetched::hops).max().unwrap_or(0);
+    let metadata_depth = start + pending.depth().max(origin_depth);
     let servers = pending.record(trace);
+    for fetched in origin {
+        trace.record(fetched);
+    }
     let ctx = auth_server_check::AsContext {
         mcp_url,
         resource: plan.resource.as_deref(),

@@ -192,6 +192,7 @@ pub(crate) async fn scan_stdio(
         findings,
         exchanges: trace.into_exchanges(),
         tools,
+        clients: Vec::new(),
         stdio: None,
         token: None,
         root_cause: None,

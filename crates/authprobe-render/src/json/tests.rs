@@ -25,6 +25,7 @@ const TOP_LEVEL: &[&str] = &[
     "protocol",
     "exchanges",
     "tools",
+    "clients",
 ];
 
 const FINDING_KEYS: &[&str] = &[

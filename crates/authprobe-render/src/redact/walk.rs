@@ -4,6 +4,7 @@
 //! the report, this stops compiling until someone decides whether the new field can
 //! carry a secret. A forgotten field would otherwise leak silently.
 
+use authprobe_core::clients::ClientVerdict;
 use authprobe_core::http::{Exchange, ExchangeError, Header, RecordedRequest, RecordedResponse};
 use authprobe_core::report::{
     AsCandidateInfo, AuthDiscovery, AuthServerInfo, Finding, PrmCandidate, ProtocolInfo, Report,
@@ -37,6 +38,7 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
         primary_finding: _,
         exchanges,
         tools,
+        clients,
         stdio,
         token,
         root_cause,
@@ -51,6 +53,27 @@ pub(super) fn report_strings(report: &mut Report, f: &mut dyn FnMut(&mut String)
         timestamp,
     ] {
         f(s);
+    }
+
+    for verdict in clients {
+        let ClientVerdict {
+            client,
+            name,
+            basis,
+            verdict: _,
+            step: _,
+            detail,
+            finding: _,
+            message,
+            assumptions,
+            sources,
+        } = verdict;
+        for s in [client, name, basis, detail] {
+            f(s);
+        }
+        message.iter_mut().for_each(&mut *f);
+        assumptions.iter_mut().for_each(&mut *f);
+        sources.iter_mut().for_each(&mut *f);
     }
 
     let ProtocolInfo {

@@ -265,9 +265,10 @@ async fn the_critical_path_counts_round_trips_that_wait_for_each_other() {
     let report = crate::support::scan(&clean.mcp_url()).await;
     assert_eq!(report.critical_path, 3);
     assert!(report.exchanges.len() > 3);
-    // Nothing advertised: stage 1 and the well-known URLs, all at once.
+    // Nothing advertised: stage 1 and the well-known URLs, all at once, then the
+    // origin's authorization server metadata that 2025-03-26 clients fall back to.
     let bare = lab(&[Defect::from_name("auth-not-advertised").unwrap()]).await;
-    assert_eq!(crate::support::scan(&bare.mcp_url()).await.critical_path, 1);
+    assert_eq!(crate::support::scan(&bare.mcp_url()).await.critical_path, 2);
     // The target redirects once: initialize takes two round trips, and the metadata
     // its challenge names is not among the well-known URLs already fetched, so one
     // more before the authorization server's metadata and the token endpoint.

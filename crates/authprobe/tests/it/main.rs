@@ -15,6 +15,7 @@ mod calibration_session;
 mod calibration_transport;
 mod catalog_proof;
 mod cli;
+mod clients_truth;
 mod connections;
 mod hostile;
 mod html_browser;
