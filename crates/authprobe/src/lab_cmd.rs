@@ -138,6 +138,7 @@ pub async fn lab(args: LabArgs) -> Result<i32, Failure> {
 
 /// Runs `authprobe demo`: the lab on a free loopback port, scanned.
 pub async fn demo(args: DemoArgs) -> Result<i32, Failure> {
+    Plan::check_stdout(&args.output)?;
     let defect = parse_defect(args.defect.as_deref().unwrap_or(DEMO_DEFECT))?;
     let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
     let running =

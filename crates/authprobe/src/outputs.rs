@@ -152,6 +152,23 @@ impl Plan {
         Plan(plan)
     }
 
+    /// Refuses two outputs on stdout: stdout carries one output or none, so a
+    /// reader of it never gets two documents run together.
+    pub fn check_stdout(output: &OutputArgs) -> Result<(), Failure> {
+        let on_stdout: Vec<&str> = Format::ALL
+            .iter()
+            .filter(|f| f.requested(output).is_some_and(|p| p == "-"))
+            .map(|f| f.flag())
+            .collect();
+        if on_stdout.len() > 1 {
+            return Err(Failure::new(format!(
+                "{} all ask for stdout, which carries one output: give a file name to all but one",
+                on_stdout.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
     /// True when some output goes to stdout, which then carries nothing else.
     pub fn uses_stdout(&self) -> bool {
         self.0.iter().any(|(_, d)| *d == Destination::Stdout)

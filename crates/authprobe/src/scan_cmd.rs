@@ -14,6 +14,7 @@ pub use crate::tool_list::{Extras, ToolOutput};
 
 /// Runs `authprobe scan`.
 pub async fn run(args: ScanArgs) -> Result<i32, Failure> {
+    outputs::Plan::check_stdout(&args.output)?;
     let batch = args.targets.is_some() || args.urls.len() > 1;
     if args.login.is_some() && (batch || args.stdio_command.is_some()) {
         return Err(Failure::new(

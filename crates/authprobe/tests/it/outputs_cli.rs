@@ -222,3 +222,22 @@ async fn diff_and_baseline_report_regressions() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("not an authprobe report"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_outputs_on_stdout_are_refused_before_scanning() {
+    // A closed port: refusing must come before any scan, which would fail differently.
+    let url = crate::support::closed_port_url();
+    for pair in [["--json", "--md"], ["--sarif", "--junit"]] {
+        let out = run(args(&["scan", &url, pair[0], "-", pair[1], "-"])).await;
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+        assert!(
+            out.stdout.is_empty(),
+            "nothing written: {}",
+            text(&out.stdout)
+        );
+        let err = text(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(err.contains(pair[0]) && err.contains(pair[1]), "{err}");
+        assert!(err.contains("stdout"), "{err}");
+    }
+}
