@@ -38,7 +38,11 @@ pub(super) async fn run(
         auth_server_probe::fetch(client, plan.issuers.clone(), plan.left_out.clone()),
         auth_server_probe::fetch_origin_fallback(client, origin_urls),
     );
-    let origin_depth = origin.iter().map(crate::http::Fetched::hops).max().unwrap_or(0);
+    let origin_depth = origin
+        .iter()
+        .map(crate::http::Fetched::hops)
+        .max()
+        .unwrap_or(0);
     let metadata_depth = start + pending.depth().max(origin_depth);
     let servers = pending.record(trace);
     for fetched in origin {

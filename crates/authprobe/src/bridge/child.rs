@@ -40,6 +40,11 @@ pub enum SpawnError {
     },
 }
 
+/// Why an unquoted shell operator is refused: the command is started without a
+/// shell, so `a | b` would otherwise fail as "cannot start `a`", which misleads.
+const SHELL_SYNTAX: &str =
+    "pipes and shell syntax (|, &&, ;, >, <, backticks, $( )) are not supported: wrap it in `sh -c '…'`";
+
 /// Splits a command line into words the way a POSIX shell does for plain
 /// words, single and double quotes, and backslashes; nothing else of a shell
 /// (no variables, globs or pipes: wrap the command in `sh -c '…'` for those).
@@ -91,6 +96,8 @@ pub fn split_words(line: &str) -> Result<Vec<String>, &'static str> {
                     in_word = false;
                 }
             }
+            '|' | '&' | ';' | '>' | '<' | '`' => return Err(SHELL_SYNTAX),
+            '$' if chars.clone().next() == Some('(') => return Err(SHELL_SYNTAX),
             c => {
                 in_word = true;
                 word.push(c);

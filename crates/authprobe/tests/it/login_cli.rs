@@ -279,7 +279,15 @@ async fn bad_input_is_one_clear_line_or_login_failed() {
     // A token endpoint that never answers: bounded by --timeout, LOGIN_FAILED naming it.
     let hanging = lab(&[Defect::TokenEndpointHangs]).await;
     let (code, stdout, stderr, took) = authprobe(
-        &["scan", &hanging.mcp_url(), "--login", "--timeout", "1", "--json", "-"],
+        &[
+            "scan",
+            &hanging.mcp_url(),
+            "--login",
+            "--timeout",
+            "1",
+            "--json",
+            "-",
+        ],
         Some(&browser()),
     )
     .await;

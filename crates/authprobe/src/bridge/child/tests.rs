@@ -15,6 +15,26 @@ fn words_split_like_a_shell() {
 }
 
 #[test]
+fn shell_operators_are_refused_with_the_way_out() {
+    for line in [
+        "a | b", "a && b", "a; b", "a > f", "a < f", "a `b`", "a $(b)",
+    ] {
+        let why = split_words(line).unwrap_err();
+        assert!(why.contains("sh -c"), "{line}: {why}");
+        assert!(why.contains("not supported"), "{line}: {why}");
+    }
+    // Quoted, they are plain characters of one word.
+    assert_eq!(
+        split_words("sh -c 'a | b && c; d > e'").unwrap(),
+        ["sh", "-c", "a | b && c; d > e"]
+    );
+    assert_eq!(
+        split_words("echo \\| $HOME").unwrap(),
+        ["echo", "|", "$HOME"]
+    );
+}
+
+#[test]
 fn the_tail_is_bounded() {
     let tail = std::sync::Mutex::new(VecDeque::new());
     for i in 0..100 {
