@@ -63,7 +63,7 @@ fn decide(
     }
     let refusal = match answer {
         Answer::AuthRequired(status) if config.bearer_token.is_none() && config.login.is_none() => Some(format!(
-            "authorization is required ({method} answered {status}) and no token was given: give --bearer-token to check the transport and lifecycle"
+            "authorization is required ({method} answered {status}) and no token was given: give --bearer-token, --bearer-token-file or --login to check the transport and lifecycle"
         )),
         Answer::Redirect(_) => Some("the target redirects".into()),
         Answer::Html(_) | Answer::Other(..) if answer_not_mcp(answer, primary) => match get {

@@ -241,3 +241,17 @@ async fn two_outputs_on_stdout_are_refused_before_scanning() {
         assert!(err.contains("stdout"), "{err}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn skipped_transport_names_every_way_to_give_a_token() {
+    let lab = defect_lab("auth-not-advertised").await;
+    let out = run(args(&["scan", &lab.mcp_url(), "--json", "-"])).await;
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps = json["steps"].as_array().unwrap();
+    let transport = steps.iter().find(|s| s["id"] == "transport").unwrap();
+    assert_eq!(transport["status"], "SKIP");
+    let detail = transport["detail"].as_str().unwrap();
+    for flag in ["--bearer-token", "--bearer-token-file", "--login"] {
+        assert!(detail.contains(flag), "{flag} missing: {detail}");
+    }
+}

@@ -524,6 +524,6 @@ fn refused(plan: &Plan, got: &Got, discovered: Option<&Got>) -> String {
     if plan.token.is_some() {
         format!("the server refused the bearer token given: initialize was answered {status}{also}")
     } else {
-        format!("authorization is required: initialize was answered {status}{also}; give --bearer-token to check the transport")
+        format!("authorization is required: initialize was answered {status}{also}; give --bearer-token, --bearer-token-file or --login to check the transport")
     }
 }
