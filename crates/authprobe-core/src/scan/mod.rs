@@ -243,12 +243,12 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
     let modern = facts.primary_method == "server/discover" || transport.era == Era::Stateless;
     outcome::keep_rules_of_revision(&mut findings, modern.then_some("2026-07-28"));
     outcome::link_consequences(&mut findings);
+    // The outcome says what happened on the wire: it is judged on every finding,
+    // before --mcp/--rfc leave some out of the report.
+    let on_the_wire = outcome::outcome(&facts, &verdict, &trace, &findings);
     let findings = outcome::apply_family_modes(findings, config.mcp_mode, config.rfc_mode);
     let findings = outcome::order_and_merge(findings);
-    let result = oauth.adjust_outcome(
-        outcome::outcome(&facts, &verdict, &trace, &findings),
-        &trace,
-    );
+    let result = oauth.adjust_outcome(on_the_wire, &trace);
     let mut steps = steps::steps(
         &facts,
         &prm,

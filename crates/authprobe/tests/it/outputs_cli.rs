@@ -255,3 +255,26 @@ async fn skipped_transport_names_every_way_to_give_a_token() {
         assert!(detail.contains(flag), "{flag} missing: {detail}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn families_off_keep_the_outcome_of_the_wire() {
+    let lab = defect_lab("auth-not-advertised").await;
+    let outcome = |extra: &'static [&'static str]| {
+        let mut list = vec![
+            "scan".to_string(),
+            lab.mcp_url(),
+            "--json".into(),
+            "-".into(),
+        ];
+        list.extend(extra.iter().map(|s| s.to_string()));
+        async move {
+            let out = run(list).await;
+            let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+            json["outcome"].clone()
+        }
+    };
+    let full = outcome(&[]).await;
+    assert_eq!(full, "protected-broken");
+    assert_eq!(outcome(&["--mcp", "off", "--rfc", "off"]).await, full);
+    assert_eq!(outcome(&["--mcp", "off"]).await, full);
+}

@@ -42,9 +42,9 @@ pub fn judge_in_modes(
         },
     ));
     outcome::link_consequences(&mut findings);
+    let result = outcome::outcome(facts, &verdict, trace, &findings);
     let findings = outcome::apply_family_modes(findings, mcp, rfc);
     let findings = outcome::order_and_merge(findings);
-    let result = outcome::outcome(facts, &verdict, trace, &findings);
     let primary = primary_finding(&findings);
     (findings, result, primary)
 }

@@ -173,6 +173,28 @@ fn mcp_off_drops_the_mcp_family() {
 }
 
 #[test]
+fn families_off_do_not_change_what_happened_on_the_wire() {
+    // 401 without a challenge and no metadata anywhere: every answer came back.
+    let scene = Site::protected()
+        .init(bare_401())
+        .get(bare_401())
+        .bogus(bare_401())
+        .route(PS, not_found())
+        .route(ROOT, not_found())
+        .record();
+    let (_, outcome, _) = judge(&scene);
+    assert_eq!(outcome, Outcome::ProtectedBroken);
+    for (mcp, rfc) in [
+        (FamilyMode::Off, FamilyMode::Off),
+        (FamilyMode::Off, FamilyMode::BestEffort),
+        (FamilyMode::BestEffort, FamilyMode::Off),
+    ] {
+        let (_, in_modes, _) = judge_in_modes(&scene, mcp, rfc);
+        assert_eq!(in_modes, outcome, "--mcp {mcp:?} --rfc {rfc:?}");
+    }
+}
+
+#[test]
 fn mcp_off_keeps_policy_observations() {
     let scene = Site::protected()
         .redirected_from("https://old.example.com/mcp", 308, true)
