@@ -134,8 +134,9 @@ fn write_intro(out: &mut String) -> std::fmt::Result {
         out,
         "- `--mcp strict` and `--rfc strict` raise the SHOULD-level findings of their family \
          one step (low to medium, medium to high); `--mcp off` and `--rfc off` skip the \
-         family; the default is `best-effort`. `policy` findings are affected by neither \
-         flag."
+         family (with the consequences of its findings); the default is `best-effort`. \
+         `policy` findings are affected by neither flag, and neither changes the outcome, \
+         which says what happened on the wire."
     )?;
     writeln!(out)?;
     writeln!(out, "## Codes by stage")?;

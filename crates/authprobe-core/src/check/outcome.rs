@@ -60,16 +60,37 @@ pub fn apply_family_modes(
     mcp: FamilyMode,
     rfc: FamilyMode,
 ) -> Vec<Finding> {
+    let mode_of = |code: Code| match code.entry().family {
+        Family::Mcp => mcp,
+        Family::Rfc => rfc,
+        Family::Policy => FamilyMode::BestEffort,
+    };
+    // A consequence leaves with its root cause: left behind, it would count in the
+    // summary and the exit code for a problem the report no longer shows.
+    let mut dropped: Vec<Code> = Vec::new();
+    loop {
+        let more: Vec<Code> = findings
+            .iter()
+            .filter(|f| !dropped.contains(&f.code))
+            .filter(|f| {
+                mode_of(f.code) == FamilyMode::Off
+                    || f.caused_by.is_some_and(|root| dropped.contains(&root))
+            })
+            .map(|f| f.code)
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        dropped.extend(more);
+    }
     findings
         .into_iter()
         .filter_map(|mut f| {
             let entry = f.code.entry();
-            let mode = match entry.family {
-                Family::Mcp => mcp,
-                Family::Rfc => rfc,
-                Family::Policy => FamilyMode::BestEffort,
-            };
-            match mode {
+            if dropped.contains(&f.code) {
+                return None;
+            }
+            match mode_of(f.code) {
                 FamilyMode::Off => None,
                 FamilyMode::Strict if entry.strength == Strength::Should => {
                     f.severity = f.severity.raised();

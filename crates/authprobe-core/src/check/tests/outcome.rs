@@ -195,6 +195,35 @@ fn families_off_do_not_change_what_happened_on_the_wire() {
 }
 
 #[test]
+fn consequences_leave_with_their_root_cause() {
+    let scene = Site::protected()
+        .init(bare_401())
+        .get(bare_401())
+        .bogus(bare_401())
+        .route(PS, not_found())
+        .route(ROOT, not_found())
+        .record();
+    let (all, _, _) = judge(&scene);
+    assert!(all.iter().any(|f| f.caused_by.is_some()), "{all:?}");
+    for (mcp, rfc) in [
+        (FamilyMode::Off, FamilyMode::BestEffort),
+        (FamilyMode::BestEffort, FamilyMode::Off),
+        (FamilyMode::Off, FamilyMode::Off),
+    ] {
+        let (findings, _, _) = judge_in_modes(&scene, mcp, rfc);
+        for f in &findings {
+            if let Some(root) = f.caused_by {
+                assert!(
+                    findings.iter().any(|r| r.code == root),
+                    "--mcp {mcp:?} --rfc {rfc:?}: {:?} kept without its root {root:?}",
+                    f.code
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn mcp_off_keeps_policy_observations() {
     let scene = Site::protected()
         .redirected_from("https://old.example.com/mcp", 308, true)
