@@ -217,6 +217,15 @@ impl StepStatus {
         }
     }
 
+    /// For a step whose request got no answer: nothing was judged, so no finding
+    /// means SKIP, never PASS; a finding keeps its status.
+    pub fn or_skip(self) -> StepStatus {
+        match self {
+            StepStatus::Pass => StepStatus::Skip,
+            other => other,
+        }
+    }
+
     /// Uppercase label.
     pub fn as_str(self) -> &'static str {
         match self {

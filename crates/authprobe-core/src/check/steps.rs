@@ -126,12 +126,14 @@ pub fn steps(
     let (status, detail) = match get_ex {
         _ if !answered => (StepStatus::Skip, "the endpoint did not answer".to_string()),
         Some(e) if e.response.is_some() => (status_from(findings, "get-stream"), answer_phrase(e)),
+        // No answer (a hang, a reset) is never a pass: nothing was judged, as for the
+        // invalid-token step; a finding about it still sets the status.
         Some(e) => (
-            status_from(findings, "get-stream"),
-            e.error
-                .as_ref()
-                .map(|x| x.message.clone())
-                .unwrap_or_default(),
+            status_from(findings, "get-stream").or_skip(),
+            format!(
+                "no answer: {}",
+                e.error.as_ref().map(|x| x.message.as_str()).unwrap_or("")
+            ),
         ),
         None => (StepStatus::Skip, "not sent".into()),
     };

@@ -278,3 +278,25 @@ async fn families_off_keep_the_outcome_of_the_wire() {
     assert_eq!(outcome(&["--mcp", "off", "--rfc", "off"]).await, full);
     assert_eq!(outcome(&["--mcp", "off"]).await, full);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_get_stream_without_an_answer_is_not_a_pass() {
+    let lab = defect_lab("get-hangs").await;
+    let out = run(args(&[
+        "scan",
+        &lab.mcp_url(),
+        "--timeout",
+        "1",
+        "--json",
+        "-",
+    ]))
+    .await;
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps = json["steps"].as_array().unwrap();
+    let get = steps.iter().find(|s| s["id"] == "get-stream").unwrap();
+    assert_ne!(get["status"], "PASS", "{get}");
+    assert!(
+        get["detail"].as_str().unwrap().contains("no answer"),
+        "{get}"
+    );
+}
