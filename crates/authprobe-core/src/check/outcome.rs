@@ -6,7 +6,7 @@ use crate::config::FamilyMode;
 use crate::facts::challenge::{Answer, ChallengeFacts, ChallengeState};
 use crate::facts::Trace;
 use crate::http::ErrorKind;
-use crate::report::{Finding, Outcome};
+use crate::report::{Finding, Outcome, Step, StepStatus};
 
 use super::challenge::is_not_mcp;
 use super::prm::PrmVerdict;
@@ -100,6 +100,33 @@ pub fn apply_family_modes(
             }
         })
         .collect()
+}
+
+/// The steps a family turned off had findings in, with the flag that left them out.
+pub fn unjudged_steps(
+    findings: &[Finding],
+    mcp: FamilyMode,
+    rfc: FamilyMode,
+) -> Vec<(&'static str, &'static str)> {
+    findings
+        .iter()
+        .filter_map(|f| match f.code.entry().family {
+            Family::Mcp if mcp == FamilyMode::Off => Some((f.code.step_id(), "--mcp off")),
+            Family::Rfc if rfc == FamilyMode::Off => Some((f.code.step_id(), "--rfc off")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A step that passes only because its findings were left out was not judged: SKIP,
+/// saying which flag, never PASS.
+pub fn mark_unjudged(steps: &mut [Step], unjudged: &[(&'static str, &'static str)]) {
+    for step in steps.iter_mut().filter(|s| s.status == StepStatus::Pass) {
+        if let Some((_, flag)) = unjudged.iter().find(|(id, _)| *id == step.id) {
+            step.status = StepStatus::Skip;
+            step.detail = format!("not judged: {flag} ({})", step.detail);
+        }
+    }
 }
 
 /// Deterministic order: stage, then catalog order; one finding per code per stage

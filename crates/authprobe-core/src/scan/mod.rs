@@ -246,6 +246,7 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
     // The outcome says what happened on the wire: it is judged on every finding,
     // before --mcp/--rfc leave some out of the report.
     let on_the_wire = outcome::outcome(&facts, &verdict, &trace, &findings);
+    let unjudged = outcome::unjudged_steps(&findings, config.mcp_mode, config.rfc_mode);
     let findings = outcome::apply_family_modes(findings, config.mcp_mode, config.rfc_mode);
     let findings = outcome::order_and_merge(findings);
     let result = oauth.adjust_outcome(on_the_wire, &trace);
@@ -266,6 +267,7 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
         &mut steps,
         crate::check::transport::steps::steps(&transport, &trace, &findings),
     );
+    outcome::mark_unjudged(&mut steps, &unjudged);
     let primary = primary_finding(&findings);
     let tools = transport.tools(&trace);
     let protocol = transport::protocol(&transport, Some(&facts));

@@ -300,3 +300,33 @@ async fn a_get_stream_without_an_answer_is_not_a_pass() {
         "{get}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_step_whose_findings_a_family_left_out_is_not_a_pass() {
+    let lab = defect_lab("auth-not-advertised").await;
+    let steps = |extra: &'static [&'static str]| {
+        let mut list = vec![
+            "scan".to_string(),
+            lab.mcp_url(),
+            "--json".into(),
+            "-".into(),
+        ];
+        list.extend(extra.iter().map(|s| s.to_string()));
+        async move {
+            let out = run(list).await;
+            let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+            json["steps"].as_array().unwrap().clone()
+        }
+    };
+    let full = steps(&[]).await;
+    let off = steps(&["--mcp", "off", "--rfc", "off"]).await;
+    let mut judged_before = 0;
+    for step in &off {
+        let before = full.iter().find(|s| s["id"] == step["id"]).unwrap();
+        if before["status"] == "FAIL" || before["status"] == "WARN" {
+            judged_before += 1;
+            assert_ne!(step["status"], "PASS", "{step} was {before}");
+        }
+    }
+    assert!(judged_before > 0, "{full:?}");
+}
