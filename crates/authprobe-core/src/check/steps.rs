@@ -125,6 +125,11 @@ pub fn steps(
     let get_ex = trace.last_of(get);
     let (status, detail) = match get_ex {
         _ if !answered => (StepStatus::Skip, "the endpoint did not answer".to_string()),
+        // An HTML page is no MCP endpoint: its GET answer was not judged as a stream.
+        Some(e) if matches!(facts.answer, Answer::Html(_)) && e.response.is_some() => (
+            status_from(findings, "get-stream").or_skip(),
+            format!("not judged: no MCP endpoint ({})", answer_phrase(e)),
+        ),
         Some(e) if e.response.is_some() => (status_from(findings, "get-stream"), answer_phrase(e)),
         // No answer (a hang, a reset) is never a pass: nothing was judged, as for the
         // invalid-token step; a finding about it still sets the status.

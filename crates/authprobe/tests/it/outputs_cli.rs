@@ -330,3 +330,14 @@ async fn a_step_whose_findings_a_family_left_out_is_not_a_pass() {
     }
     assert!(judged_before > 0, "{full:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_html_page_is_not_a_passing_get_stream() {
+    let lab = defect_lab("html-page").await;
+    let out = run(args(&["scan", &lab.mcp_url(), "--json", "-"])).await;
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["outcome"], "not-mcp");
+    let steps = json["steps"].as_array().unwrap();
+    let get = steps.iter().find(|s| s["id"] == "get-stream").unwrap();
+    assert_ne!(get["status"], "PASS", "{get}");
+}
