@@ -27,7 +27,9 @@ use crate::facts::Trace;
 use crate::http::{Client, ClientConfig, ClientError, Fetched};
 use crate::probe::transport::Plan;
 use crate::probe::DEFAULT_PROTOCOL_VERSION;
-use crate::report::{primary_finding, AuthDiscovery, PrmCandidate, Report, SCHEMA_VERSION};
+use crate::report::{
+    primary_finding, AuthDiscovery, Outcome, PrmCandidate, Report, StepStatus, SCHEMA_VERSION,
+};
 use crate::wire::mcp::Era;
 use crate::wire::www_authenticate::ResourceMetadataRef;
 
@@ -268,6 +270,16 @@ async fn judged(config: &ScanConfig) -> Result<Report, ScanError> {
         crate::check::transport::steps::steps(&transport, &trace, &findings),
     );
     outcome::mark_unjudged(&mut steps, &unjudged);
+    if on_the_wire == Outcome::NoAuth {
+        // A login to a server that asks for none has nothing to find: not a failure.
+        for step in steps
+            .iter_mut()
+            .filter(|s| s.id == "login" && s.status == StepStatus::Fail)
+        {
+            step.status = StepStatus::Skip;
+            step.detail = format!("authorization not required ({})", step.detail);
+        }
+    }
     let primary = primary_finding(&findings);
     let tools = transport.tools(&trace);
     let protocol = transport::protocol(&transport, Some(&facts));

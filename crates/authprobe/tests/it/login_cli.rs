@@ -299,3 +299,17 @@ async fn bad_input_is_one_clear_line_or_login_failed() {
     assert!(evidence.contains("/token → timeout"), "{evidence}");
     hanging.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_to_a_server_without_authorization_is_not_a_failure() {
+    let lab = lab(&[Defect::from_name("no-auth").unwrap()]).await;
+    let (_, stdout, stderr, _) = authprobe(
+        &["scan", &lab.mcp_url(), "--login", "--json", "-"],
+        Some("true"),
+    )
+    .await;
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(report["outcome"], "no-auth");
+    let login = step(&report, "login");
+    assert_ne!(login["status"], "FAIL", "{login}");
+}
